@@ -22,6 +22,14 @@ export interface StepContext {
   /** Epoch ms after which the step is past its deadline, or null. */
   deadline: number | null;
   sessionHandle: string;
+  /** Registers cleanup that runs when the step ends on this device (success or failure). */
+  onEnd(fn: () => void): void;
+  /**
+   * Registers an undo action for a side effect whose result might not reach the client (a
+   * dequeue's elements): it runs if the step fails after the kernel succeeded, so nothing
+   * accepted is silently lost.
+   */
+  onAbortAfterSuccess(fn: () => void): void;
 }
 
 export interface KernelContext {

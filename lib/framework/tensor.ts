@@ -13,7 +13,8 @@ export type Shape = number[];
 export class Tensor {
   readonly dtype: DType;
   readonly shape: Shape;
-  readonly data: TensorData;
+  /** Subclasses (GPU-resident tensors) may materialise data lazily by overriding `data`. */
+  protected _data: TensorData;
 
   constructor(dtype: DType, shape: Shape, data: TensorData) {
     const n = numElements(shape);
@@ -22,11 +23,13 @@ export class Tensor {
     }
     this.dtype = dtype;
     this.shape = shape;
-    this.data = data;
+    this._data = data;
   }
 
+  get data(): TensorData { return this._data; }
+
   get rank(): number { return this.shape.length; }
-  get size(): number { return this.data.length; }
+  get size(): number { return numElements(this.shape); }
 
   /** Nested JS arrays; a plain value for a scalar. bool comes back as booleans. */
   toArray(): unknown { return toNested(this); }
