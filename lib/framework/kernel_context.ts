@@ -38,6 +38,11 @@ export interface KernelContext {
   resources: ResourceManager;
   system: ActorSystem;
   step: StepContext;
+  /**
+   * State that persists for this node across steps, for as long as its partition stays
+   * registered (TensorFlow's kernel instance): a private queue remembers its resource here.
+   */
+  kernelState: Record<string, unknown>;
   /** Per-device scratch shared by the kernels of one device (GPU backends keep state here). */
   deviceState: Map<string, unknown>;
 }
