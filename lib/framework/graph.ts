@@ -98,6 +98,7 @@ export class Operation {
       inputs: [...this.inputs.map((t) => t.name), ...this.controlInputs.map((o) => `^${o.name}`)],
       device: this._device,
       attrs: this.attrs,
+      outputDtypes: this.outputs.map((t) => t.dtype),
     };
     if (this.colocate.length > 0) nd.colocate = this.colocate;
     return nd;

@@ -12,4 +12,6 @@ export interface NodeDef {
   attrs: Record<string, unknown>;
   /** Names of ops this op must share a device with (TensorFlow's `_class: loc:@x`). */
   colocate?: string[];
+  /** dtypes of the op's outputs (placement checks kernels for the consumer's input dtypes). */
+  outputDtypes?: string[];
 }

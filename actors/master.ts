@@ -1,0 +1,278 @@
+/**
+ * The master service of a task (`<task path>/master`): sessions connect here. It keeps each
+ * session's graph, places and partitions what a step needs (once per distinct feeds/fetches/
+ * targets signature, then cached), registers each partition with its device, and runs a step as
+ * one message per involved device. It never carries tensors between devices.
+ */
+import {
+  AbortedError, CancelledError, DeadlineExceededError, InvalidArgumentError, errorToWire, toOpError, type OpError,
+} from '../lib/framework/errors.js';
+import type { NodeDef } from '../lib/framework/node_def.js';
+import type { Tensor } from '../lib/framework/tensor.js';
+import type { DeviceInfo } from '../lib/framework/kernel_context.js';
+import type { ClusterSpec } from '../lib/train/cluster_spec.js';
+import { Actor, abortReason, type Envelope } from './actor.js';
+import type { ActorSystem } from './actor_system.js';
+import { placeNodes, type PlacementContext } from './placer.js';
+import { partitionGraph, pruneGraph } from './graph_partition.js';
+
+export interface SessionConfig {
+  allowSoftPlacement?: boolean;
+  operationTimeoutMs?: number;
+  logDevicePlacement?: boolean;
+}
+
+export interface MasterOptions {
+  /** Deadline for control messages to other tasks (register, list devices), ms (default 10000). */
+  controlTimeoutMs?: number;
+}
+
+interface StepPlan {
+  devices: { device: string; handle: string; feeds: string[]; }[];
+  fetchSlots: ({ device: string; index: number } | { feed: string })[];
+  placement: Map<string, string>;
+  crossEdges: number;
+}
+
+interface MasterSession {
+  handle: string;
+  nodes: Map<string, NodeDef>;
+  config: SessionConfig;
+  plans: Map<string, Promise<StepPlan>>;
+  inflight: Set<AbortController>;
+  handles: Set<{ device: string; handle: string }>;
+}
+
+let handleCounter = 0;
+
+export class MasterActor extends Actor {
+  private readonly sessions = new Map<string, MasterSession>();
+  /** Sessions closed by a reset: their next use is AbortedError. */
+  private readonly resetSessions = new Set<string>();
+  private readonly deviceCache = new Map<string, DeviceInfo[]>();
+  private stepCounter = 0;
+  private readonly controlTimeoutMs: number;
+
+  constructor(path: string, private readonly system: ActorSystem, private readonly cluster: () => ClusterSpec,
+    private readonly self: { job: string; task: number }, opts: MasterOptions = {}) {
+    super(path);
+    this.controlTimeoutMs = opts.controlTimeoutMs ?? 10_000;
+  }
+
+  protected receive(env: Envelope): void | Promise<void> {
+    const msg = env.msg as Record<string, unknown>;
+    switch (msg['type']) {
+      case 'createSession': return this.createSession(env, (msg['config'] as SessionConfig) ?? {});
+      case 'runStep': void this.runStep(env, msg); return;
+      case 'closeSession': return this.closeSession(env, msg['handle'] as string);
+      case 'reset': void this.reset(env, (msg['containers'] as string[] | null) ?? null); return;
+      case 'listDevices': void this.listAllDevices().then((d) => env.reply([...d.values()].flat()), (e) => env.fail(e)); return;
+      default: env.fail(new InvalidArgumentError(`Master ${this.path} does not understand message type '${String(msg['type'])}'`));
+    }
+  }
+
+  private createSession(env: Envelope, config: SessionConfig): void {
+    const handle = `${this.path}/session:${++handleCounter}`;
+    this.sessions.set(handle, { handle, nodes: new Map(), config, plans: new Map(), inflight: new Set(), handles: new Set() });
+    env.reply({ handle });
+  }
+
+  private session(handle: string): MasterSession {
+    const s = this.sessions.get(handle);
+    if (s) return s;
+    if (this.resetSessions.has(handle)) {
+      throw new AbortedError(`Session ${handle} was closed by a reset of the cluster's resource containers`);
+    }
+    throw new AbortedError(`Session ${handle} is not found on ${this.path} (closed, or the server restarted)`);
+  }
+
+  private async runStep(env: Envelope, msg: Record<string, unknown>): Promise<void> {
+    let s: MasterSession;
+    try {
+      s = this.session(msg['handle'] as string);
+      for (const n of (msg['extend'] as NodeDef[] | undefined) ?? []) s.nodes.set(n.name, n);
+    } catch (e) {
+      env.fail(e);
+      return;
+    }
+    const feeds = (msg['feeds'] as [string, Tensor][]) ?? [];
+    const fetches = (msg['fetches'] as string[]) ?? [];
+    const targets = (msg['targets'] as string[]) ?? [];
+    const timeoutMs = (msg['timeoutMs'] as number | undefined) ?? s.config.operationTimeoutMs ?? 0;
+    const controller = new AbortController();
+    s.inflight.add(controller);
+    const onClientGone = (): void => controller.abort(abortReason(env.signal));
+    env.signal.addEventListener('abort', onClientGone, { once: true });
+    const timer = timeoutMs > 0
+      ? setTimeout(() => controller.abort(new DeadlineExceededError('Timed out waiting for notification')), timeoutMs)
+      : null;
+    try {
+      const plan = await this.planFor(s, feeds.map((f) => f[0]), fetches, targets);
+      const outputs = await this.execute(s, plan, new Map(feeds), controller.signal, timeoutMs);
+      const reply: Record<string, unknown> = { outputs };
+      if (msg['tracePlacement']) reply['placement'] = Object.fromEntries(plan.placement);
+      if (!env.reply(reply)) this.undo(plan, outputs.stepId, abortReason(env.signal));
+      else this.stepDone(plan, outputs.stepId);
+    } catch (e) {
+      env.fail(e);
+    } finally {
+      if (timer) clearTimeout(timer);
+      env.signal.removeEventListener('abort', onClientGone);
+      s.inflight.delete(controller);
+    }
+  }
+
+  // ---- planning -----------------------------------------------------------------------------
+
+  private planFor(s: MasterSession, feeds: string[], fetches: string[], targets: string[]): Promise<StepPlan> {
+    const key = JSON.stringify([[...feeds].sort(), fetches, [...targets].sort()]);
+    let p = s.plans.get(key);
+    if (!p) {
+      p = this.buildPlan(s, feeds, fetches, targets);
+      s.plans.set(key, p);
+      p.catch(() => s.plans.delete(key));
+    }
+    return p;
+  }
+
+  private async buildPlan(s: MasterSession, feedList: string[], fetches: string[], targets: string[]): Promise<StepPlan> {
+    const feeds = new Set(feedList);
+    for (const f of feedList) {
+      const op = f.split(':')[0]!;
+      if (!s.nodes.has(op)) throw new InvalidArgumentError(`Cannot feed '${f}': it is not in the graph`);
+    }
+    const needed = pruneGraph(s.nodes, feeds, fetches, targets);
+    const ctx: PlacementContext = {
+      master: this.self,
+      resourceDefault: this.resourceDefault(),
+      devices: await this.listAllDevices(),
+      allowSoftPlacement: s.config.allowSoftPlacement ?? false,
+    };
+    const placement = placeNodes(s.nodes, needed, ctx);
+    const { partitions, fetchDevices, crossEdges } = partitionGraph(s.nodes, needed, placement, feeds, fetches);
+    const devices: StepPlan['devices'] = [];
+    await Promise.all([...partitions].map(async ([device, plan]) => {
+      const handle = `${s.handle}/graph:${++handleCounter}`;
+      await this.system.ask(device, { type: 'registerGraph', handle, plan }, { timeoutMs: this.controlTimeoutMs });
+      s.handles.add({ device, handle });
+      devices.push({ device, handle, feeds: plan.feeds });
+    }));
+    const seen = new Map<string, number>();
+    const fetchSlots = fetches.map((f, i) => {
+      const d = fetchDevices[i];
+      if (d === null || d === undefined) return { feed: f };
+      const index = seen.get(d) ?? 0;
+      seen.set(d, index + 1);
+      return { device: d, index };
+    });
+    const shown = new Map([...placement].filter(([n]) => needed.has(n)));
+    if (s.config.logDevicePlacement) for (const [n, d] of shown) process.stderr.write(`${n}: ${d}\n`);
+    return { devices, fetchSlots, placement: shown, crossEdges };
+  }
+
+  private resourceDefault(): { job: string; task: number } {
+    const c = this.cluster();
+    if (c.jobs.includes('ps')) return { job: 'ps', task: c.taskIndices('ps')[0] ?? 0 };
+    const job = c.jobs[0] ?? this.self.job;
+    return { job, task: c.jobs.length ? c.taskIndices(job)[0] ?? 0 : this.self.task };
+  }
+
+  /** Every task's devices (cached; a task that cannot be reached is simply absent). */
+  private async listAllDevices(): Promise<Map<string, DeviceInfo[]>> {
+    const c = this.cluster();
+    await Promise.all(c.allTasks().map(async ({ job, task }) => {
+      const path = `/job:${job}/replica:0/task:${task}`;
+      if (this.deviceCache.has(path)) return;
+      try {
+        const list = await this.system.ask<DeviceInfo[]>(path, { type: 'listDevices' }, { timeoutMs: this.controlTimeoutMs });
+        this.deviceCache.set(path, list);
+      } catch {
+        // Unreachable now: placement on it fails with a clear error; asked again next time.
+      }
+    }));
+    return this.deviceCache;
+  }
+
+  // ---- execution ----------------------------------------------------------------------------
+
+  private async execute(s: MasterSession, plan: StepPlan, feeds: Map<string, Tensor>, signal: AbortSignal,
+    timeoutMs: number): Promise<Tensor[] & { stepId: string }> {
+    const stepId = `${this.path}#${++this.stepCounter}`;
+    const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : null;
+    let firstError: OpError | null = null;
+    const stepAbort = new AbortController();
+    const onOuter = (): void => stepAbort.abort(abortReason(signal));
+    if (signal.aborted) onOuter(); else signal.addEventListener('abort', onOuter, { once: true });
+    const results = await Promise.allSettled(plan.devices.map(async (d) => {
+      try {
+        const r = await this.system.ask<{ outputs: Tensor[] }>(d.device, {
+          type: 'runGraph', handle: d.handle, stepId, sessionHandle: s.handle, deadline,
+          feeds: d.feeds.map((f) => [f, feeds.get(f)!]),
+        }, { signal: stepAbort.signal });
+        return { device: d.device, outputs: r.outputs };
+      } catch (e) {
+        const err = toOpError(e);
+        if (!firstError) {
+          firstError = err;
+          stepAbort.abort(err);
+        }
+        throw err;
+      }
+    }));
+    signal.removeEventListener('abort', onOuter);
+    if (firstError) {
+      this.undo(plan, stepId, firstError);
+      throw firstError;
+    }
+    const byDevice = new Map<string, Tensor[]>();
+    for (const r of results) if (r.status === 'fulfilled') byDevice.set(r.value.device, r.value.outputs);
+    const out = plan.fetchSlots.map((slot) => ('feed' in slot ? feeds.get(slot.feed)! : byDevice.get(slot.device)![slot.index]!));
+    return Object.assign(out, { stepId });
+  }
+
+  /** Tells every device of a failed (or undeliverable) step to abort it and undo what succeeded. */
+  private undo(plan: StepPlan, stepId: string, err: OpError): void {
+    for (const d of plan.devices) void this.system.tell(d.device, { type: 'abortStep', stepId, error: errorToWire(err) }).catch(() => {});
+  }
+
+  private stepDone(plan: StepPlan, stepId: string): void {
+    for (const d of plan.devices) void this.system.tell(d.device, { type: 'stepDone', stepId }).catch(() => {});
+  }
+
+  // ---- session lifecycle --------------------------------------------------------------------
+
+  private closeSession(env: Envelope, handle: string): void {
+    const s = this.sessions.get(handle);
+    if (s) this.dropSession(s, new CancelledError('Step was cancelled because its session was closed (Session::Close)'));
+    env.reply(null);
+  }
+
+  private dropSession(s: MasterSession, reason: OpError): void {
+    this.sessions.delete(s.handle);
+    for (const c of s.inflight) c.abort(reason);
+    for (const { device, handle } of s.handles) {
+      void this.system.tell(device, { type: 'deregisterGraph', handle }).catch(() => {});
+    }
+  }
+
+  /** Session.reset: frees containers on every task and closes every session of this master. */
+  private async reset(env: Envelope, containers: string[] | null): Promise<void> {
+    for (const s of [...this.sessions.values()]) {
+      this.resetSessions.add(s.handle);
+      this.dropSession(s, new AbortedError('Session was closed by a reset of the resource containers'));
+    }
+    const errors: OpError[] = [];
+    await Promise.all(this.cluster().allTasks().map(async ({ job, task }) => {
+      try {
+        await this.system.ask(`/job:${job}/replica:0/task:${task}`, { type: 'resetContainers', containers }, { timeoutMs: this.controlTimeoutMs });
+      } catch (e) {
+        errors.push(toOpError(e));
+      }
+    }));
+    if (errors.length) env.fail(errors[0]);
+    else env.reply(null);
+  }
+
+  /** Forget cached device lists (a task restarted with other devices). */
+  invalidateDevices(): void { this.deviceCache.clear(); }
+}

@@ -1,0 +1,182 @@
+/**
+ * `tf.Session`: runs the graph through a master. No target means an embedded one-task cluster of
+ * its own (job `localhost`); `ws://`, `wss://` and `grpc://` targets reach a cluster's master.
+ * Several runs may be in flight at once; `close()` cancels the blocked ones.
+ */
+import { CancelledError, InvalidArgumentError, toOpError } from '../framework/errors.js';
+import { getDefaultGraph, type Graph, SymbolicTensor } from '../framework/graph.js';
+import { isConvertible } from '../framework/convert.js';
+import { convertToTensor, Tensor } from '../framework/tensor.js';
+import type { NodeDef } from '../framework/node_def.js';
+import { Server } from '../train/server.js';
+import type { SessionConfig } from '../../actors/master.js';
+import { flattenFetches } from './fetch_mapper.js';
+import { channelFor, localChannel, sessionClosed, sessionOpened, type MasterChannel } from './master_channel.js';
+import { notifyRunStarted } from './run_hooks.js';
+
+export interface SessionOptions {
+  config?: SessionConfig;
+  /** The graph to run (default: the default graph when the session is created). */
+  graph?: Graph;
+}
+
+export interface RunMetadata {
+  /** Op name -> canonical device it ran on, for the ops the step needed. */
+  placement?: Record<string, string>;
+}
+
+export interface RunOptions {
+  /** Bounds this step; a blocked step then fails with DeadlineExceededError. */
+  timeoutMs?: number;
+  /** Ask the master for the placement it used (filled into runMetadata and sess.lastPlacement). */
+  tracePlacement?: boolean;
+  runMetadata?: RunMetadata;
+  signal?: AbortSignal;
+}
+
+export type Feeds = Map<unknown, unknown> | [unknown, unknown][] | null | undefined;
+
+export class Session {
+  readonly graph: Graph;
+  readonly target: string;
+  readonly config: SessionConfig;
+  /** Placement of the last run that asked for it (options.tracePlacement / runMetadata). */
+  lastPlacement: Record<string, string> | null = null;
+  private readonly channel: MasterChannel;
+  private embedded: Server | null = null;
+  private handle: Promise<string> | null = null;
+  private sentVersion = 0;
+  private closed = false;
+  private readonly inflight = new Set<AbortController>();
+
+  constructor(target?: string | null, opts: SessionOptions = {}) {
+    this.graph = opts.graph ?? getDefaultGraph();
+    this.config = { ...(opts.config ?? {}) };
+    if (target === undefined || target === null || target === '') {
+      this.embedded = new Server({ localhost: ['localhost:0'] }, { jobName: 'localhost', taskIndex: 0, listen: false, start: false });
+      this.channel = localChannel(this.embedded);
+      this.target = '';
+    } else {
+      this.channel = channelFor(target);
+      this.target = this.channel.target;
+    }
+    sessionOpened();
+  }
+
+  /** The embedded cluster's server (target-less sessions only). */
+  get embeddedServer(): Server | null { return this.embedded; }
+
+  private ensureHandle(): Promise<string> {
+    this.handle ??= (async () => {
+      if (this.embedded) await this.embedded.start();
+      const r = await this.channel.ask<{ handle: string }>({ type: 'createSession', config: this.config });
+      return r.handle;
+    })();
+    this.handle.catch(() => { this.handle = null; });
+    return this.handle;
+  }
+
+  async run(fetches: unknown, feeds?: Feeds, options: RunOptions = {}): Promise<any> {
+    if (this.closed) throw new CancelledError('Attempted to use a closed Session.');
+    const flat = flattenFetches(fetches, this.graph);
+    const feedPairs = this.prepareFeeds(feeds);
+    const handle = await this.ensureHandle();
+    const version = this.graph.version;
+    const extend: NodeDef[] = this.graph.opsSince(this.sentVersion).map((op) => op.toNodeDef());
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
+    this.inflight.add(controller);
+    const done = notifyRunStarted(this, flat.tensors.map((t) => t.op).concat(flat.targets));
+    try {
+      const reply = await this.channel.ask<{ outputs: Tensor[]; placement?: Record<string, string> }>({
+        type: 'runStep', handle, extend,
+        feeds: feedPairs,
+        fetches: flat.tensors.map((t) => t.name),
+        targets: flat.targets.map((o) => o.name),
+        timeoutMs: options.timeoutMs ?? this.config.operationTimeoutMs,
+        tracePlacement: options.tracePlacement || options.runMetadata !== undefined,
+      }, { signal });
+      if (this.sentVersion < version) this.sentVersion = version;
+      if (reply.placement) {
+        this.lastPlacement = reply.placement;
+        if (options.runMetadata) options.runMetadata.placement = reply.placement;
+      }
+      return flat.rebuild(reply.outputs);
+    } catch (e) {
+      throw toOpError(e);
+    } finally {
+      done();
+      this.inflight.delete(controller);
+    }
+  }
+
+  private prepareFeeds(feeds: Feeds): [string, Tensor][] {
+    if (feeds === undefined || feeds === null) return [];
+    const entries: [unknown, unknown][] = feeds instanceof Map ? [...feeds.entries()] : Array.isArray(feeds) ? feeds : invalidFeeds(feeds);
+    const seen = new Set<string>();
+    return entries.map(([k, v]) => {
+      let key = k;
+      if (typeof key === 'string') key = this.graph.getTensorByName(key.includes(':') ? key : `${key}:0`);
+      else if (isConvertible(key) && !(key instanceof SymbolicTensor)) key = key.toSymbolic();
+      if (!(key instanceof SymbolicTensor)) throw new InvalidArgumentError(`Cannot interpret feed key ${String(k)} as a Tensor`);
+      if (key.graph !== this.graph) throw new InvalidArgumentError(`Feed key ${key.name} is not an element of this session's graph`);
+      if (seen.has(key.name)) throw new InvalidArgumentError(`Tensor ${key.name} is fed twice`);
+      seen.add(key.name);
+      const value = convertToTensor(v, key.dtype);
+      checkFeedShape(key, value);
+      return [key.name, value];
+    });
+  }
+
+  /** Closes the session; its blocked steps fail with CancelledError. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.inflight) c.abort(new CancelledError('Step was cancelled because its session was closed (Session::Close)'));
+    try {
+      if (this.handle) {
+        const h = await this.handle.catch(() => null);
+        if (h) await this.channel.ask({ type: 'closeSession', handle: h }, { timeoutMs: 5000 }).catch(() => {});
+      }
+      if (this.embedded) await this.embedded.stop();
+    } finally {
+      await sessionClosed();
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> { await this.close(); }
+
+  /** The devices of the cluster, as the master sees them. */
+  async listDevices(): Promise<{ path: string; type: string; index: number; backend?: string }[]> {
+    if (this.embedded) await this.embedded.start();
+    return this.channel.ask({ type: 'listDevices' });
+  }
+
+  /**
+   * `tf.Session.reset(target, containers?)`: frees those resource containers (all when omitted)
+   * on every task of the target's cluster and closes the sessions connected to that master.
+   */
+  static async reset(target: string, containers?: string[] | null, opts: { timeoutMs?: number } = {}): Promise<void> {
+    const channel = channelFor(target);
+    sessionOpened();
+    try {
+      await channel.ask({ type: 'reset', containers: containers ?? null }, { timeoutMs: opts.timeoutMs ?? 10_000 });
+    } finally {
+      await sessionClosed();
+    }
+  }
+}
+
+function invalidFeeds(f: unknown): never {
+  throw new InvalidArgumentError(`feeds must be a Map or an array of [tensor, value] pairs, got ${typeof f}`);
+}
+
+function checkFeedShape(key: SymbolicTensor, value: Tensor): void {
+  const s = key.shape;
+  if (s === null) return;
+  const ok = s.length === value.shape.length && s.every((d, i) => d === null || d === value.shape[i]);
+  if (!ok) {
+    const fmt = (x: readonly (number | null)[]): string => `(${x.map((d) => d ?? '?').join(', ')}${x.length === 1 ? ',' : ''})`;
+    throw new InvalidArgumentError(`Cannot feed value of shape ${fmt(value.shape)} for Tensor '${key.name}', which has shape '${fmt(s)}'`);
+  }
+}
