@@ -5,7 +5,8 @@
  * one message per involved device. It never carries tensors between devices.
  */
 import {
-  AbortedError, CancelledError, DeadlineExceededError, InvalidArgumentError, errorToWire, toOpError, type OpError,
+  AbortedError, CancelledError, DeadlineExceededError, InvalidArgumentError, NotFoundError, UnavailableError,
+  errorToWire, toOpError, type OpError,
 } from '../lib/framework/errors.js';
 import type { NodeDef } from '../lib/framework/node_def.js';
 import type { Tensor } from '../lib/framework/tensor.js';
@@ -50,6 +51,7 @@ export class MasterActor extends Actor {
   /** Sessions closed by a reset: their next use is AbortedError. */
   private readonly resetSessions = new Set<string>();
   private readonly deviceCache = new Map<string, DeviceInfo[]>();
+  private readonly unreachable = new Map<string, OpError>();
   private stepCounter = 0;
   private readonly controlTimeoutMs: number;
 
@@ -107,8 +109,19 @@ export class MasterActor extends Actor {
       ? setTimeout(() => controller.abort(new DeadlineExceededError('Timed out waiting for notification')), timeoutMs)
       : null;
     try {
-      const plan = await this.planFor(s, feeds.map((f) => f[0]), fetches, targets);
-      const outputs = await this.execute(s, plan, new Map(feeds), controller.signal, timeoutMs);
+      const feedNames = feeds.map((f) => f[0]);
+      let plan = await this.planFor(s, feedNames, fetches, targets);
+      let outputs: Tensor[] & { stepId: string };
+      try {
+        outputs = await this.execute(s, plan, new Map(feeds), controller.signal, timeoutMs);
+      } catch (e) {
+        if (!isStalePlan(e)) throw e;
+        // A task restarted (or was unreachable): register the graph again and retry once.
+        this.forgetPlan(s, feedNames, fetches, targets);
+        if (e instanceof UnavailableError) throw e;
+        plan = await this.planFor(s, feedNames, fetches, targets);
+        outputs = await this.execute(s, plan, new Map(feeds), controller.signal, timeoutMs);
+      }
       const reply: Record<string, unknown> = { outputs };
       if (msg['tracePlacement']) reply['placement'] = Object.fromEntries(plan.placement);
       if (!env.reply(reply)) this.undo(plan, outputs.stepId, abortReason(env.signal));
@@ -124,8 +137,17 @@ export class MasterActor extends Actor {
 
   // ---- planning -----------------------------------------------------------------------------
 
+  private planKey(feeds: string[], fetches: string[], targets: string[]): string {
+    return JSON.stringify([[...feeds].sort(), fetches, [...targets].sort()]);
+  }
+
+  private forgetPlan(s: MasterSession, feeds: string[], fetches: string[], targets: string[]): void {
+    s.plans.delete(this.planKey(feeds, fetches, targets));
+    this.deviceCache.clear();
+  }
+
   private planFor(s: MasterSession, feeds: string[], fetches: string[], targets: string[]): Promise<StepPlan> {
-    const key = JSON.stringify([[...feeds].sort(), fetches, [...targets].sort()]);
+    const key = this.planKey(feeds, fetches, targets);
     let p = s.plans.get(key);
     if (!p) {
       p = this.buildPlan(s, feeds, fetches, targets);
@@ -146,6 +168,7 @@ export class MasterActor extends Actor {
       master: this.self,
       resourceDefault: this.resourceDefault(),
       devices: await this.listAllDevices(),
+      unreachable: this.unreachable,
       allowSoftPlacement: s.config.allowSoftPlacement ?? false,
     };
     const placement = placeNodes(s.nodes, needed, ctx);
@@ -186,8 +209,10 @@ export class MasterActor extends Actor {
       try {
         const list = await this.system.ask<DeviceInfo[]>(path, { type: 'listDevices' }, { timeoutMs: this.controlTimeoutMs });
         this.deviceCache.set(path, list);
-      } catch {
-        // Unreachable now: placement on it fails with a clear error; asked again next time.
+        this.unreachable.delete(path);
+      } catch (e) {
+        // Unreachable now: placement on it fails with this error; asked again next time.
+        this.unreachable.set(path, toOpError(e));
       }
     }));
     return this.deviceCache;
@@ -275,4 +300,9 @@ export class MasterActor extends Actor {
 
   /** Forget cached device lists (a task restarted with other devices). */
   invalidateDevices(): void { this.deviceCache.clear(); }
+}
+
+/** Errors after which the cached registration of a step is no longer valid. */
+function isStalePlan(e: unknown): boolean {
+  return e instanceof UnavailableError || (e instanceof NotFoundError && e.message.startsWith('Graph handle'));
 }

@@ -4,7 +4,7 @@
  * cluster-wide default device, other unpinned ops to the master's default device (first GPU,
  * else CPU). A device the task lacks is an error listing what it has, unless soft placement.
  */
-import { InvalidArgumentError } from '../lib/framework/errors.js';
+import { InvalidArgumentError, UnavailableError, type OpError } from '../lib/framework/errors.js';
 import { DeviceSpec } from '../lib/framework/device_spec.js';
 import { findKernel, getOpDef } from '../lib/framework/op_registry.js';
 import type { DType } from '../lib/framework/dtypes.js';
@@ -20,6 +20,8 @@ export interface PlacementContext {
   /** Devices of every task, keyed by task path `/job:J/replica:0/task:T`. */
   devices: Map<string, DeviceInfo[]>;
   allowSoftPlacement: boolean;
+  /** Tasks of the cluster that could not be reached, with why. */
+  unreachable?: Map<string, OpError>;
 }
 
 /** Returns a canonical device path for every node named in `names` (and their colocation roots). */
@@ -87,6 +89,11 @@ function placeGroup(members: NodeDef[], all: Map<string, NodeDef>, ctx: Placemen
   const taskPath = `/job:${spec.job}/replica:${spec.replica}/task:${spec.task}`;
   const devices = ctx.devices.get(taskPath);
   if (!devices) {
+    const why = ctx.unreachable?.get(taskPath);
+    if (why) {
+      throw new UnavailableError(`Cannot place operation '${members[0]!.name}' on ${taskPath}: the task is unreachable (${why.message})`,
+        { op: members[0]!.name });
+    }
     throw new InvalidArgumentError(
       `Cannot assign a device for operation '${members[0]!.name}': task ${taskPath} is not in the cluster (requested '${requested}')`,
       { op: members[0]!.name });

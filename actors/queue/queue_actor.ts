@@ -140,8 +140,8 @@ export abstract class QueueActor extends Actor {
   checkMatches(requested: QueueConfig, nodeName: string, opType: string): void {
     const c = this.config;
     if (requested.kind !== c.kind) {
-      throw new InvalidArgumentError(
-        `Shared queue '${c.name}' has type '${c.kind}' that does not match type of Node '${nodeName}': ${opType}`);
+      // As TensorFlow's <Kind>::MatchesNodeDef (nodeName kept for the error's op field).
+      throw new InvalidArgumentError(`Expected ${c.kind}, found ${opType}`, { op: nodeName });
     }
     if (requested.capacity !== c.capacity) {
       throw new InvalidArgumentError(

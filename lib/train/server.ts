@@ -8,6 +8,7 @@ import { devicePath, taskPath as makeTaskPath } from '../framework/device_spec.j
 import { ActorSystem } from '../../actors/actor_system.js';
 import { DeviceActor } from '../../actors/device_actor.js';
 import { MasterActor } from '../../actors/master.js';
+import { EchoActor } from '../../actors/echo_actor.js';
 import { TaskActor, type DeviceDescription } from '../../actors/task_actor.js';
 import { ClusterSpec, splitHostPort, type ClusterDict } from './cluster_spec.js';
 import type { WsTransport, TransportOptions } from '../../transport/ws_transport.js';
@@ -79,6 +80,7 @@ export class Server {
     this.system = new ActorSystem({ taskPath: this.taskPath, resolveAddress: (p) => this.addressOf(p) });
     this.addDevice('CPU', 0);
     this.system.register(new TaskActor(this.taskPath, () => this.devices, () => this.descriptions, () => this.status()));
+    this.system.register(new EchoActor(`${this.taskPath}/echo`));
     this.system.register(new MasterActor(`${this.taskPath}/master`, this.system, () => this.clusterSpec,
       { job: this.jobName, task: this.taskIndex }));
     if (this.opts.start !== false) {

@@ -1,0 +1,80 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tf from '../../lib/index.js';
+
+test.before.each(() => { tf.resetDefaultGraph(); });
+
+test("the book's snippet: a = 3, b = a + 2, c = a * 3 evaluates c to 9 on the master's CPU", async () => {
+  const a = tf.constant(3.0);
+  const b = tf.add(a, 2);
+  const c = tf.mul(a, 3);
+  await using sess = new tf.Session();
+  const md: tf.RunMetadata = {};
+  const v = await sess.run(c, undefined, { runMetadata: md });
+  assert.is(v.toArray(), 9);
+  assert.is((await b.eval(sess)).toArray(), 5);
+  assert.is(md.placement![c.op.name], '/job:localhost/replica:0/task:0/device:CPU:0');
+});
+
+test('fetches keep their structure; operations fetch null; feeds by tensor, name or Map', async () => {
+  const x = tf.placeholder('float32', [2], 'x');
+  const y = tf.mul(x, 2);
+  const g = tf.group(y);
+  await using sess = new tf.Session();
+  const r = await sess.run({ a: [y, g], b: x }, [[x, [1, 2]]]);
+  assert.equal(r.a[0].toArray(), [2, 4]);
+  assert.is(r.a[1], null);
+  assert.equal(r.b.toArray(), [1, 2]);
+  const r2 = await sess.run(y, new Map([['x:0', new Float32Array([3, 4])]]));
+  assert.equal(r2.toArray(), [6, 8]);
+  assert.is(r2.dtype, 'float32');
+});
+
+test('feeding a value of the wrong shape or type fails with InvalidArgumentError naming the tensor', async () => {
+  const x = tf.placeholder('float32', [2], 'x');
+  await using sess = new tf.Session();
+  await assert.rejects(() => sess.run(x, [[x, [1, 2, 3]]]), (e: Error) => e instanceof tf.errors.InvalidArgumentError && /Cannot feed value of shape \(3,\) for Tensor 'x:0', which has shape '\(2,\)'/.test(e.message));
+  await assert.rejects(() => sess.run(x, [[x, ['a', 'b']]]), (e: Error) => e instanceof tf.errors.InvalidArgumentError);
+  await assert.rejects(() => sess.run(x), (e: Error) => e instanceof tf.errors.InvalidArgumentError && /must feed a value for placeholder tensor 'x'/.test(e.message) && (e as tf.errors.OpError).op === 'x');
+});
+
+test('ops added after the session was created run too; several runs in flight at once', async () => {
+  await using sess = new tf.Session();
+  const a = tf.constant([1, 2, 3], { dtype: 'int32' });
+  assert.equal((await sess.run(a)).toArray(), [1, 2, 3]);
+  const b = tf.add(a, 1);
+  const rs = await Promise.all([sess.run(b), sess.run(a), sess.run(tf.mul(b, b))]);
+  assert.equal(rs.map((t) => t.toArray()), [[2, 3, 4], [1, 2, 3], [4, 9, 16]]);
+  assert.is(rs[0].dtype, 'int32');
+});
+
+test('each target-less session has its own cluster; a closed session refuses to run', async () => {
+  const a = tf.constant(1);
+  const s1 = new tf.Session();
+  const s2 = new tf.Session();
+  assert.is.not(s1.embeddedServer, s2.embeddedServer);
+  assert.is((await s1.run(a)).toArray(), 1);
+  await s1.close();
+  await s1.close();
+  await assert.rejects(() => s1.run(a), (e: Error) => e instanceof tf.errors.OpError);
+  assert.is((await s2.run(a)).toArray(), 1);
+  await s2.close();
+});
+
+test('pinning to a device the task lacks lists the devices; allowSoftPlacement runs it on the CPU', async () => {
+  const a = tf.constant(1.0);
+  const b = tf.device('/gpu:1', () => tf.add(a, 2));
+  await using sess = new tf.Session();
+  await assert.rejects(() => sess.run(b), (e: Error) => e instanceof tf.errors.InvalidArgumentError
+    && /explicitly assigned to \/job:localhost\/replica:0\/task:0\/device:GPU:1 but available devices are \[ \/job:localhost\/replica:0\/task:0\/device:CPU:0 \]/.test(e.message));
+  await using soft = new tf.Session(null, { config: { allowSoftPlacement: true } });
+  const md: tf.RunMetadata = {};
+  assert.is((await soft.run(b, undefined, { runMetadata: md })).toArray(), 3);
+  assert.is(md.placement![b.op.name], '/job:localhost/replica:0/task:0/device:CPU:0');
+});
+
+test('a malformed target fails with NotFoundError', () => {
+  assert.throws(() => new tf.Session('nonexistent'), (e: Error) => e instanceof tf.errors.NotFoundError);
+});
+
+test.run();
