@@ -8,7 +8,7 @@ import type { DType } from '../lib/framework/dtypes.js';
 import { findKernel, getOpDef, type KernelDef } from '../lib/framework/op_registry.js';
 import type { KernelContext, DeviceInfo, StepContext } from '../lib/framework/kernel_context.js';
 import type { NodeDef } from '../lib/framework/node_def.js';
-import type { Tensor } from '../lib/framework/tensor.js';
+import { needsReadback, toHostTensor, type Tensor } from '../lib/framework/tensor.js';
 import type { ResourceManager } from './resource_manager.js';
 import type { ActorSystem } from './actor_system.js';
 import { abortReason } from './actor.js';
@@ -89,6 +89,7 @@ export class PartitionExecutor {
     const waits = this.nodes.map((n) => n.waitCount);
     let remaining = this.nodes.length;
     if (remaining === 0) return this.collect(outputs, feedValues);
+    const ended = (): Promise<Tensor[]> => this.collect(outputs, feedValues);
 
     return new Promise<Tensor[]>((resolve, reject) => {
       let failed = false;
@@ -107,7 +108,7 @@ export class PartitionExecutor {
         for (const c of this.nodes[i]!.consumers) if (--waits[c] === 0) launch(c);
         if (--remaining === 0) {
           step.signal.removeEventListener('abort', onAbort);
-          try { resolve(this.collect(outputs, feedValues)); } catch (e) { fail(e); }
+          ended().then(resolve, (e) => fail(e));
         }
       };
       const launch = (i: number): void => {
@@ -117,7 +118,12 @@ export class PartitionExecutor {
         try {
           const inputs = node.inputs.map((r) => (r.feed !== null ? feedValues.get(r.feed)! : outputs[r.node]![r.index]!));
           const kernel = this.kernelFor(node, inputs);
-          result = kernel.compute(this.context(node, step), inputs);
+          // Host kernels (and _Send) see host memory: GPU results are read back first.
+          if (kernel.deviceType !== 'GPU' && inputs.some(needsReadback)) {
+            result = Promise.all(inputs.map(toHostTensor)).then((host) => kernel.compute(this.context(node, step), host));
+          } else {
+            result = kernel.compute(this.context(node, step), inputs);
+          }
         } catch (e) {
           fail(e, node.def);
           return;
@@ -129,12 +135,13 @@ export class PartitionExecutor {
     });
   }
 
-  private collect(outputs: (Tensor[] | undefined)[], feeds: Map<string, Tensor>): Tensor[] {
-    return this.fetchRefs.map((r) => {
+  /** The partition's fetches as host tensors (they leave the device and outlive the step). */
+  private collect(outputs: (Tensor[] | undefined)[], feeds: Map<string, Tensor>): Promise<Tensor[]> {
+    return Promise.all(this.fetchRefs.map((r, i) => {
       const t = r.feed !== null ? feeds.get(r.feed) : outputs[r.node]?.[r.index];
-      if (!t) throw new InternalError(`Fetch ${this.plan.fetches[this.fetchRefs.indexOf(r)]} produced no value`);
-      return t;
-    });
+      if (!t) throw new InternalError(`Fetch ${this.plan.fetches[i]} produced no value`);
+      return toHostTensor(t);
+    }));
   }
 
   private context(node: PreparedNode, step: StepContext): KernelContext {

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const log = pino({ level: cfg.logLevel, base: { task: `/job:${cfg.job}/task:${cfg.task}` } }, pino.destination(2));
   const server = new Server(cfg.cluster, {
     jobName: cfg.job, taskIndex: cfg.task, start: false,
-    gpus: cfg.gpus, gpuBackend: cfg.gpuBackend as GpuBackendKind,
+    gpus: cfg.gpus, gpuBackend: cfg.gpuBackend as GpuBackendKind | 'auto',
     token: cfg.token, tls: cfg.tls, bindHost: cfg.bind,
     transport: { logger: log },
   });

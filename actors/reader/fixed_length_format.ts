@@ -21,7 +21,7 @@ export interface FixedLengthOptions {
 
 class FixedLengthSource implements RecordSource {
   private recordNumber = 0;
-  private cache = new Uint8Array(0);
+  private cache: Uint8Array = new Uint8Array(0);
   private readonly hop: number;
 
   constructor(private readonly stream: ByteStream, private readonly file: string, private readonly o: FixedLengthOptions) {

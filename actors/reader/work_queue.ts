@@ -27,7 +27,7 @@ export function workFromComponents(components: readonly Tensor[]): string {
   const t = components[0]!;
   if (t.dtype !== 'string') throw new InvalidArgumentError('Expected queue with single string component');
   if (t.data.length !== 1) throw new InvalidArgumentError('Expected to dequeue a one-element string tensor');
-  const v = t.data[0]!;
+  const v = t.data[0] as string | Uint8Array;
   return typeof v === 'string' ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
 }
 

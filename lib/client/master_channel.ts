@@ -4,7 +4,8 @@
  */
 import { NotFoundError } from '../framework/errors.js';
 import type { Server } from '../train/server.js';
-import type { WsTransport, TransportOptions } from '../../transport/ws_transport.js';
+import type { WsTransport } from '../../transport/ws_transport.js';
+import type { TransportOptions } from '../../transport/options.js';
 import { localServerFor, normaliseTarget } from './local_servers.js';
 
 export interface MasterChannel {

@@ -223,6 +223,13 @@ export class Graph {
     return name;
   }
 
+  /** An exact op name (TensorFlow's `name='scope/'`): reserved, and an error if an op has it. */
+  private exactName(name: string): string {
+    if (this.byName.has(name)) throw new InvalidArgumentError(`Duplicate node name in graph: '${name}'`);
+    if (!this.usedNames.has(name.toLowerCase())) this.usedNames.set(name.toLowerCase(), 1);
+    return name;
+  }
+
   /** The op-level seed pair, as random_seed.get_seed: (graph seed, op seed or a counter). */
   getSeed(opSeed?: number | null): [number, number] {
     if (this.seed !== null) {
@@ -252,7 +259,9 @@ export class Graph {
       if (!(t instanceof SymbolicTensor)) throw new InvalidArgumentError(`${type}: inputs must be symbolic tensors`);
       if (t.graph !== this) throw new InvalidArgumentError(`${type}: input ${t.name} is from a different graph`);
     }
-    const name = this.uniqueName(opts.name ?? type);
+    // As in TensorFlow, a name ending in '/' (a scope name, e.g. 'input_producer/') is used as is.
+    const name = opts.name !== undefined && opts.name.endsWith('/') && opts.name.length > 1
+      ? this.exactName(opts.name.slice(0, -1)) : this.uniqueName(opts.name ?? type);
     const attrs: Record<string, unknown> = { ...(opts.attrs ?? {}) };
     if (def.resource && attrs['container'] === undefined) attrs['container'] = this.currentContainer;
     let specs: OutputSpec[];

@@ -256,3 +256,25 @@ export function scalar(value: number | bigint | boolean | string, dtype?: DType)
 export function shapesEqual(a: readonly (number | null)[], b: readonly (number | null)[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
+
+/**
+ * Tensors whose values may still sit in device memory (GPU results) implement this; the runtime
+ * reads them back before a host kernel, the wire, or the client sees them.
+ */
+interface DeviceResident { readonly onDevice: boolean; read(): Promise<unknown> }
+
+function isDeviceResident(t: Tensor): t is Tensor & DeviceResident {
+  return typeof (t as Partial<DeviceResident>).read === 'function' && (t as Partial<DeviceResident>).onDevice === true;
+}
+
+/** True if reading `t.data` now would need an asynchronous device readback first. */
+export function needsReadback(t: Tensor): boolean {
+  return t.constructor !== Tensor && isDeviceResident(t);
+}
+
+/** A plain host tensor with the same values (reads device memory back when needed). */
+export async function toHostTensor(t: Tensor): Promise<Tensor> {
+  if (t.constructor === Tensor) return t;
+  if (isDeviceResident(t)) await t.read();
+  return new Tensor(t.dtype, [...t.shape], t.data);
+}

@@ -27,7 +27,7 @@ export function parseGpuCount(gpus: number | string | undefined): number {
   return ids.length;
 }
 
-export async function createGpuDevices(gpus: number | string | undefined, kind: GpuBackendKind): Promise<GpuDevice[]> {
+export async function createGpuDevices(gpus: number | string | undefined, kind: GpuBackendKind | 'auto'): Promise<GpuDevice[]> {
   const n = parseGpuCount(gpus);
   const out: GpuDevice[] = [];
   if (n === 0) return out;

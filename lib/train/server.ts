@@ -11,7 +11,8 @@ import { MasterActor } from '../../actors/master.js';
 import { EchoActor } from '../../actors/echo_actor.js';
 import { TaskActor, type DeviceDescription } from '../../actors/task_actor.js';
 import { ClusterSpec, splitHostPort, type ClusterDict } from './cluster_spec.js';
-import type { WsTransport, TransportOptions } from '../../transport/ws_transport.js';
+import type { WsTransport } from '../../transport/ws_transport.js';
+import type { TransportOptions } from '../../transport/options.js';
 import { createGpuDevices, type GpuBackendKind } from './gpu_devices.js';
 import { registerServer, unregisterServer } from '../client/local_servers.js';
 import '../../actors/send_recv.js';
@@ -24,7 +25,7 @@ export interface ServerOptions {
   /** Number of GPU devices (`/device:GPU:0..n-1`), or a GPU_VISIBLE_DEVICES-style list ("0,1"; "" = none). */
   gpus?: number | string;
   /** gpu.js backend for GPU devices (default 'auto': webgpu where an adapter exists, else webasm). */
-  gpuBackend?: GpuBackendKind;
+  gpuBackend?: GpuBackendKind | 'auto';
   /** Cluster token: required from every peer and client when set. */
   token?: string | null;
   /** Serve wss:// with this certificate and key (PEM text or file paths). */
@@ -123,14 +124,15 @@ export class Server {
     const { host, port } = splitHostPort(address);
     // Loaded on demand: an embedded cluster never touches the network stack.
     const { WsTransport } = await import('../../transport/ws_transport.js');
-    this.transport = new WsTransport({ ...(this.opts.transport ?? {}), token: this.opts.token ?? null, tls: this.opts.tls ?? null },
+    const hostPart = host.includes(':') ? `[${host}]` : host;
+    const advertiseUrl = port !== 0 ? `${this.opts.tls ? 'wss' : 'ws'}://${hostPart}:${port}` : null;
+    this.transport = new WsTransport({ ...(this.opts.transport ?? {}), token: this.opts.token ?? null, tls: this.opts.tls ?? null, advertiseUrl },
       (to, body, ctx) => this.system.deliverLocal(to === '' || to === 'master' ? this.masterPath : to, body, ctx.signal));
     this.system.transport = this.transport;
     try {
       const r = await this.transport.listen(this.opts.bindHost ?? host, port);
-      this.clusterSpec = this.clusterSpec.withAddress(this.jobName, this.taskIndex, `${host.includes(':') ? `[${host}]` : host}:${r.port}`);
-      this.url = `${this.opts.tls ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${r.port}`;
-      this.transport.setSelfAddress?.(this.url);
+      this.clusterSpec = this.clusterSpec.withAddress(this.jobName, this.taskIndex, `${hostPart}:${r.port}`);
+      this.url = `${this.opts.tls ? 'wss' : 'ws'}://${hostPart}:${r.port}`;
       registerServer(this);
     } catch (e) {
       const err = toOpError(e);
