@@ -53,6 +53,8 @@ export class MasterActor extends Actor {
   private readonly deviceCache = new Map<string, DeviceInfo[]>();
   private readonly unreachable = new Map<string, OpError>();
   private stepCounter = 0;
+  /** Partitions registered with devices so far (a registered step is never registered again). */
+  private registrations = 0;
   private readonly controlTimeoutMs: number;
 
   constructor(path: string, private readonly system: ActorSystem, private readonly cluster: () => ClusterSpec,
@@ -68,6 +70,7 @@ export class MasterActor extends Actor {
       case 'runStep': void this.runStep(env, msg); return;
       case 'closeSession': return this.closeSession(env, msg['handle'] as string);
       case 'reset': void this.reset(env, (msg['containers'] as string[] | null) ?? null); return;
+      case 'stats': env.reply({ sessions: this.sessions.size, steps: this.stepCounter, registrations: this.registrations }); return;
       case 'listDevices': void this.listAllDevices().then((d) => env.reply([...d.values()].flat()), (e) => env.fail(e)); return;
       default: env.fail(new InvalidArgumentError(`Master ${this.path} does not understand message type '${String(msg['type'])}'`));
     }
@@ -178,6 +181,7 @@ export class MasterActor extends Actor {
       const handle = `${s.handle}/graph:${++handleCounter}`;
       await this.system.ask(device, { type: 'registerGraph', handle, plan }, { timeoutMs: this.controlTimeoutMs });
       s.handles.add({ device, handle });
+      this.registrations++;
       devices.push({ device, handle, feeds: plan.feeds });
     }));
     const seen = new Map<string, number>();

@@ -5,9 +5,12 @@
  */
 import { pino } from 'pino';
 import { parseNodeArgs, USAGE } from './node_config.js';
+import '../lib/index.js'; // every op and kernel registers itself on import
 import { Server } from '../lib/train/server.js';
 import { toOpError } from '../lib/framework/errors.js';
 import type { GpuBackendKind } from '../lib/train/gpu_devices.js';
+// Registers every op and kernel (variables, queues, readers, math) so this task can run them.
+import '../lib/index.js';
 
 async function main(): Promise<void> {
   let cfg;
@@ -35,9 +38,6 @@ async function main(): Promise<void> {
     process.stderr.write(`actorflow: ${toOpError(e).message}\n`);
     process.exit(1);
   }
-  const devices = server.listDevices().map((d) => `${d.type}:${d.index}${d.backend ? `(${d.backend})` : ''}`).join(',');
-  process.stdout.write(`actorflow ${server.taskPath} listening on ${server.target} devices ${devices}\n`);
-  if (!cfg.token) log.warn('no cluster token set: anyone who can reach this port can run graphs on this task');
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -49,6 +49,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const devices = server.listDevices().map((d) => `${d.type}:${d.index}${d.backend ? `(${d.backend})` : ''}`).join(',');
+  process.stdout.write(`actorflow ${server.taskPath} listening on ${server.target} devices ${devices}\n`);
+  if (!cfg.token) log.warn('no cluster token set: anyone who can reach this port can run graphs on this task');
   await server.join();
 }
 

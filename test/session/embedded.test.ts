@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '../../lib/index.js';
+import { rejects } from '../helpers/rejects.js';
 
 test.before.each(() => { tf.resetDefaultGraph(); });
 
@@ -33,9 +34,9 @@ test('fetches keep their structure; operations fetch null; feeds by tensor, name
 test('feeding a value of the wrong shape or type fails with InvalidArgumentError naming the tensor', async () => {
   const x = tf.placeholder('float32', [2], 'x');
   await using sess = new tf.Session();
-  await assert.rejects(() => sess.run(x, [[x, [1, 2, 3]]]), (e: Error) => e instanceof tf.errors.InvalidArgumentError && /Cannot feed value of shape \(3,\) for Tensor 'x:0', which has shape '\(2,\)'/.test(e.message));
-  await assert.rejects(() => sess.run(x, [[x, ['a', 'b']]]), (e: Error) => e instanceof tf.errors.InvalidArgumentError);
-  await assert.rejects(() => sess.run(x), (e: Error) => e instanceof tf.errors.InvalidArgumentError && /must feed a value for placeholder tensor 'x'/.test(e.message) && (e as tf.errors.OpError).op === 'x');
+  await rejects(() => sess.run(x, [[x, [1, 2, 3]]]), (e: Error) => e instanceof tf.errors.InvalidArgumentError && /Cannot feed value of shape \(3,\) for Tensor 'x:0', which has shape '\(2,\)'/.test(e.message));
+  await rejects(() => sess.run(x, [[x, ['a', 'b']]]), (e: Error) => e instanceof tf.errors.InvalidArgumentError);
+  await rejects(() => sess.run(x), (e: Error) => e instanceof tf.errors.InvalidArgumentError && /must feed a value for placeholder tensor 'x'/.test(e.message) && (e as tf.errors.OpError).op === 'x');
 });
 
 test('ops added after the session was created run too; several runs in flight at once', async () => {
@@ -56,7 +57,7 @@ test('each target-less session has its own cluster; a closed session refuses to 
   assert.is((await s1.run(a)).toArray(), 1);
   await s1.close();
   await s1.close();
-  await assert.rejects(() => s1.run(a), (e: Error) => e instanceof tf.errors.OpError);
+  await rejects(() => s1.run(a), (e: Error) => e instanceof tf.errors.OpError);
   assert.is((await s2.run(a)).toArray(), 1);
   await s2.close();
 });
@@ -65,7 +66,7 @@ test('pinning to a device the task lacks lists the devices; allowSoftPlacement r
   const a = tf.constant(1.0);
   const b = tf.device('/gpu:1', () => tf.add(a, 2));
   await using sess = new tf.Session();
-  await assert.rejects(() => sess.run(b), (e: Error) => e instanceof tf.errors.InvalidArgumentError
+  await rejects(() => sess.run(b), (e: Error) => e instanceof tf.errors.InvalidArgumentError
     && /explicitly assigned to \/job:localhost\/replica:0\/task:0\/device:GPU:1 but available devices are \[ \/job:localhost\/replica:0\/task:0\/device:CPU:0 \]/.test(e.message));
   await using soft = new tf.Session(null, { config: { allowSoftPlacement: true } });
   const md: tf.RunMetadata = {};
