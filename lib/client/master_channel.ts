@@ -75,3 +75,8 @@ export async function sessionClosed(): Promise<void> {
   openSessions = Math.max(0, openSessions - 1);
   if (openSessions === 0) await closeClientTransport();
 }
+
+/** Bytes and frames this process's client connections exchanged, per server address. */
+export function clientLinkStats(): Record<string, { bytesSent: number; bytesReceived: number }> {
+  return clientTransport?.linkStats() ?? {};
+}

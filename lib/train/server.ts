@@ -173,7 +173,15 @@ export class Server {
   }
 
   private status(): Record<string, unknown> {
-    return { task: this.taskPath, target: this.url, devices: this.descriptions.map((d) => d.path) };
+    return {
+      task: this.taskPath, target: this.url, devices: this.descriptions.map((d) => d.path),
+      linkStats: this.transport?.linkStats() ?? {},
+    };
+  }
+
+  /** Bytes and frames exchanged with each peer address over the network. */
+  linkStats(): Record<string, { bytesSent: number; bytesReceived: number; framesSent: number; framesReceived: number }> {
+    return this.transport?.linkStats() ?? {};
   }
 
   /** Resolves after stop() (TensorFlow's join blocks until the server stops). */

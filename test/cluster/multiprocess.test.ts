@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '../../lib/index.js';
 import { rejects } from '../helpers/rejects.js';
+import { WsTransport } from '../../transport/ws_transport.js';
 import { clusterSpecOnFreePorts, startNode, stopNode, withTimeout, type NodeProc } from '../helpers/processes.js';
 
 let cluster: Record<string, string[]>;
@@ -40,6 +41,35 @@ test('the book: a on ps, b on worker 0, c unpinned: c = a + b runs where the boo
   assert.is(md.placement![a.op.name], '/job:ps/replica:0/task:0/device:CPU:0');
   assert.is(md.placement![b.op.name], '/job:worker/replica:0/task:0/device:CPU:0');
   assert.is(md.placement![c.op.name], '/job:worker/replica:0/task:1/device:CPU:0');
+});
+
+test('a chain ps -> worker -> ps moves each tensor once per edge and never through the client', async () => {
+  const n = 256 * 1024; // 1 MiB of float32
+  const big = tf.device('/job:ps/task:0', () => tf.fill([n], 2));
+  const doubled = tf.device('/job:worker/task:1', () => tf.mul(big, 2));
+  const total = tf.device('/job:ps/task:0', () => tf.reduceSum(doubled));
+  await using sess = new tf.Session(target('worker', 0));
+  assert.is((await sess.run(total)).toArray(), 4 * n); // registers the graph once
+  const status = async (job: string, i: number): Promise<Record<string, { bytesSent: number; bytesReceived: number }>> => {
+    const t = new WsTransport({});
+    try {
+      const s = await t.request(target(job, i), `/job:${job}/replica:0/task:${i}`, { type: 'status' }) as { linkStats: Record<string, { bytesSent: number; bytesReceived: number }> };
+      return s.linkStats;
+    } finally {
+      await t.close();
+    }
+  };
+  const before = { ps: await status('ps', 0), w1: await status('worker', 1), client: tf.clientLinkStats() };
+  assert.is((await sess.run(total)).toArray(), 4 * n);
+  const after = { ps: await status('ps', 0), w1: await status('worker', 1), client: tf.clientLinkStats() };
+  const sent = (a: typeof before.ps, b: typeof before.ps, peer: string): number => (b[peer]?.bytesSent ?? 0) - (a[peer]?.bytesSent ?? 0);
+  const psToW1 = sent(before.ps, after.ps, target('worker', 1));
+  const w1ToPs = sent(before.w1, after.w1, target('ps', 0));
+  assert.ok(psToW1 >= 4 * n && psToW1 < 4 * n + 4096, `ps -> worker 1 carried ${psToW1} bytes`);
+  assert.ok(w1ToPs >= 4 * n && w1ToPs < 4 * n + 4096, `worker 1 -> ps carried ${w1ToPs} bytes`);
+  const clientBytes = Object.values(after.client).reduce((a, s) => a + s.bytesSent + s.bytesReceived, 0)
+    - Object.values(before.client).reduce((a, s) => a + s.bytesSent + s.bytesReceived, 0);
+  assert.ok(clientBytes < 4096, `the client saw ${clientBytes} bytes`);
 });
 
 test('tensors of every dtype cross between tasks and come back equal', async () => {
