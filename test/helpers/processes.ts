@@ -82,7 +82,16 @@ export async function clusterSpecOnFreePorts(jobs: Record<string, number>): Prom
 
 /** Runs a client script (ESM source) in a child process; resolves with its stdout. */
 export function runClient(source: string, args: string[] = [], timeoutMs = 20000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source, '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return runNode(['--input-type=module', '-e', source, '--', ...args], timeoutMs);
+}
+
+/** Runs a script of the repository (e.g. examples/simple_client.js) with arguments. */
+export function runScript(file: string, args: string[] = [], timeoutMs = 20000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runNode([join(ROOT, file), ...args], timeoutMs);
+}
+
+function runNode(argv: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
