@@ -17,3 +17,4 @@ export * from './io/readers_index.js';
 export * as io from './io/index.js';
 export * as train from './train/index.js';
 export * from './client/index.js';
+export * as gpu from './gpu/index.js';
