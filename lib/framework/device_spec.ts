@@ -56,7 +56,8 @@ export class DeviceSpec {
         this.deviceType = ly[1]!;
         this.deviceIndex = ly.length === 3 && ly[2] !== '*' ? parseIntStrict(ly[2]!, spec) : null;
       } else {
-        throw new InvalidArgumentError(`Unknown attribute: '${part}' in '${spec}'`);
+        // TensorFlow names the key (y[0]) of the unknown part, not the whole part.
+        throw new InvalidArgumentError(`Unknown attribute: '${ly[0]}' in '${spec}'`);
       }
     }
     return this;
