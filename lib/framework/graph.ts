@@ -279,15 +279,18 @@ export class Graph {
     }
     const control = [...new Set([...this.controlStack.flat(), ...(opts.controlInputs ?? [])])];
     const colocate = new Set<string>();
-    for (const group of this.colocationStack) for (const o of group) colocate.add(o.name);
-    for (const o of opts.colocateWith ?? []) colocate.add(o.name);
+    const explicit: Operation[] = [...this.colocationStack.flat(), ...(opts.colocateWith ?? [])];
+    for (const o of explicit) colocate.add(rootOfColocation(o));
     for (const i of def.resourceInputs ?? []) {
       const src = inputs[i];
       if (src) colocate.add(rootOfColocation(src.op));
     }
     const op = new Operation(this, this.ops.length, name, type, inputs, control, attrs, [...colocate]);
     specs.forEach((s, i) => op.outputs.push(new SymbolicTensor(op, i, s)));
-    this.applyDeviceScopes(op);
+    // As TensorFlow's colocate_with: explicit colocation is stronger than device functions, and
+    // the op reports the device of the op it is colocated with.
+    if (explicit.length > 0) op.setDevice(explicit[0]!.device);
+    else this.applyDeviceScopes(op);
     this.ops.push(op);
     this.byName.set(name, op);
     return op;
