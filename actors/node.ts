@@ -9,8 +9,6 @@ import '../lib/index.js'; // every op and kernel registers itself on import
 import { Server } from '../lib/train/server.js';
 import { toOpError } from '../lib/framework/errors.js';
 import type { GpuBackendKind } from '../lib/train/gpu_devices.js';
-// Registers every op and kernel (variables, queues, readers, math) so this task can run them.
-import '../lib/index.js';
 
 async function main(): Promise<void> {
   let cfg;

@@ -72,6 +72,19 @@ export interface VariableActorOptions {
 
 const NUMERIC_UPDATE: ReadonlySet<DType> = new Set(['float32', 'float64', 'int32', 'int64', 'uint8']);
 
+/** Value buffers that reads have handed out (weakly held: a dropped read frees its entry). */
+const lentBuffers = new WeakSet<object>();
+
+/**
+ * True when `t` shares its buffer with a variable's storage (a read's result, or a tensor that
+ * wraps the same array). Later updates never change such a buffer (copy-on-write), but writing
+ * into it would change the variable: an in-process client that hands fetches to user code can
+ * copy exactly these, as a remote client's decode does anyway.
+ */
+export function sharesVariableStorage(t: Tensor): boolean {
+  return typeof t.data === 'object' && t.data !== null && lentBuffers.has(t.data);
+}
+
 export class VariableActor extends Actor {
   readonly name: string;
   readonly container: string;
@@ -141,6 +154,7 @@ export class VariableActor extends Actor {
 
   private read(op?: OpRef): Tensor {
     const v = this.live(op);
+    if (!this.lent) lentBuffers.add(v.data);
     this.lent = true;
     this.stats.reads++;
     return v;
