@@ -10,6 +10,8 @@ import { localServerFor, normaliseTarget } from './local_servers.js';
 
 export interface MasterChannel {
   readonly target: string;
+  /** True when the master runs in this process: fetched tensors may alias cluster state. */
+  readonly inProcess: boolean;
   ask<R>(msg: unknown, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<R>;
 }
 
@@ -52,6 +54,7 @@ export function validateTarget(target: string): string {
 export function localChannel(server: Server): MasterChannel {
   return {
     target: server.target,
+    inProcess: true,
     ask: (msg, opts) => server.system.ask(server.masterPath, msg, { signal: opts?.signal, timeoutMs: opts?.timeoutMs }),
   };
 }
@@ -62,6 +65,7 @@ export function channelFor(target: string): MasterChannel {
   if (local) return localChannel(local);
   return {
     target: t,
+    inProcess: false,
     ask: async (msg, opts) => (await sharedTransport()).request(t, 'master', msg, { signal: opts?.signal, timeoutMs: opts?.timeoutMs }) as Promise<never>,
   };
 }

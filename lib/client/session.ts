@@ -13,6 +13,7 @@ import type { SessionConfig } from '../../actors/master.js';
 import { flattenFetches } from './fetch_mapper.js';
 import { channelFor, localChannel, sessionClosed, sessionOpened, type MasterChannel } from './master_channel.js';
 import { notifyRunStarted } from './run_hooks.js';
+import { sharesVariableStorage } from '../../actors/variable_actor.js';
 
 export interface SessionOptions {
   config?: SessionConfig;
@@ -101,7 +102,10 @@ export class Session {
         this.lastPlacement = reply.placement;
         if (options.runMetadata) options.runMetadata.placement = reply.placement;
       }
-      return flat.rebuild(reply.outputs);
+      // In process, a fetched variable value may be the variable's own (lent) buffer: copy it
+      // so writing into a result can never change the variable.
+      const outputs = this.channel.inProcess ? reply.outputs.map(unalias) : reply.outputs;
+      return flat.rebuild(outputs);
     } catch (e) {
       throw toOpError(e);
     } finally {
@@ -165,6 +169,12 @@ export class Session {
       await sessionClosed();
     }
   }
+}
+
+function unalias(t: Tensor): Tensor {
+  if (!sharesVariableStorage(t)) return t;
+  const data = Array.isArray(t.data) ? [...t.data] : (t.data as Float32Array).slice();
+  return new Tensor(t.dtype, [...t.shape], data);
 }
 
 function invalidFeeds(f: unknown): never {
