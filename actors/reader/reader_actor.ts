@@ -9,7 +9,7 @@
  */
 import { Actor, type Envelope } from '../actor.js';
 import type { ActorSystem } from '../actor_system.js';
-import { InvalidArgumentError, UnimplementedError, InternalError } from '../../lib/framework/errors.js';
+import { InvalidArgumentError, UnimplementedError, InternalError, type OpError } from '../../lib/framework/errors.js';
 import type { StringElement } from '../../lib/framework/dtypes.js';
 import { fileError } from '../../lib/io/file_errors.js';
 import { workQueueAt } from './work_queue.js';
@@ -53,6 +53,8 @@ export class ReaderActor extends Actor {
   private source: RecordSource | null = null;
   /** Records read for a requester that had gone: served first by the next read. */
   private kept: ReaderRecord[] = [];
+  /** Aborted when the reader is removed, so a read parked on the filename queue lets go. */
+  private readonly removed = new AbortController();
 
   constructor(path: string, opts: ReaderActorOptions) {
     super(path);
@@ -70,13 +72,14 @@ export class ReaderActor extends Actor {
 
   protected async receive(env: Envelope): Promise<void> {
     const msg = env.msg as ReaderMessage;
+    const signal = (): AbortSignal => AbortSignal.any([env.signal, this.removed.signal]);
     switch (msg.type) {
-      case 'read': return this.deliverRecords(env, await this.readUpTo(msg.queue, 1, env.signal));
+      case 'read': return this.deliverRecords(env, await this.readUpTo(msg.queue, 1, signal()));
       case 'readUpTo': {
         if (!Number.isInteger(msg.n) || msg.n < 0) {
           throw new InvalidArgumentError(`ReaderReadUpTo requested ${msg.n} records; num_records must be >= 0`);
         }
-        return this.deliverRecords(env, await this.readUpTo(msg.queue, msg.n, env.signal));
+        return this.deliverRecords(env, await this.readUpTo(msg.queue, msg.n, signal()));
       }
       case 'reset': await this.resetLocked(); env.reply(null); return;
       case 'numRecordsProduced': env.reply(this.recordsProduced); return;
@@ -88,7 +91,8 @@ export class ReaderActor extends Actor {
     }
   }
 
-  protected override onStop(): void {
+  protected override onStop(reason: OpError): void {
+    this.removed.abort(reason);
     const s = this.source;
     this.source = null;
     void s?.close().catch(() => { /* the reader is gone; nobody to tell */ });
@@ -126,9 +130,10 @@ export class ReaderActor extends Actor {
         }
         this.workStarted++;
       }
-      let rec: ReaderRecord | null;
+      let rec: ReaderRecord | null | undefined;
       try {
-        rec = await this.source!.next();
+        rec = this.source!.tryNextSync?.();
+        if (rec === undefined) rec = await this.source!.next();
       } catch (e) {
         throw fileError(e, this.work, this.taskPath);
       }

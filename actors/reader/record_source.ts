@@ -16,6 +16,11 @@ export interface ReaderRecord {
 export interface RecordSource {
   /** The next record, or null once the work unit is exhausted (at_end). */
   next(): Promise<ReaderRecord | null>;
+  /**
+   * The next record if it can be had without I/O (it lies in the buffered chunk), else undefined
+   * (then call next()). Optional: a fast path that spares readUpTo an await per record.
+   */
+  tryNextSync?(): ReaderRecord | undefined;
   /** Releases the file (OnWorkFinishedLocked, or a reset). */
   close(): Promise<void>;
 }

@@ -21,6 +21,13 @@ class TextLineSource implements RecordSource {
     return { key: `${this.file}:${this.lineNumber}`, value: line };
   }
 
+  tryNextSync(): ReaderRecord | undefined {
+    const line = this.stream.tryReadLineSync();
+    if (line === undefined) return undefined;
+    this.lineNumber++;
+    return { key: `${this.file}:${this.lineNumber}`, value: line };
+  }
+
   close(): Promise<void> { return this.stream.close(); }
 }
 

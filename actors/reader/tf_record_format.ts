@@ -24,6 +24,12 @@ class TFRecordSource implements RecordSource {
     return value === null ? null : { key, value };
   }
 
+  tryNextSync(): ReaderRecord | undefined {
+    const key = `${this.file}:${this.parser.offset}`;
+    const value = this.parser.tryNextSync();
+    return value === undefined ? undefined : { key, value };
+  }
+
   close(): Promise<void> { return this.stream.close(); }
 }
 
