@@ -22,7 +22,6 @@ interface ActiveStep {
   controller: AbortController;
   ends: (() => void)[];
   undo: (() => void)[];
-  succeeded: boolean;
   timer?: NodeJS.Timeout;
 }
 
@@ -82,7 +81,6 @@ export class DeviceActor extends Actor {
     const feeds = new Map<string, Tensor>((msg['feeds'] as [string, Tensor][]) ?? []);
     exec.run(step, feeds).then(
       (outputs) => {
-        active.succeeded = true;
         this.runEnds(active);
         if (!env.reply({ outputs })) this.abortStep(stepId, abortReason(env.signal));
         else this.retainUndo(stepId, active);
@@ -97,7 +95,7 @@ export class DeviceActor extends Actor {
 
   private activeStep(stepId: string): ActiveStep {
     let s = this.steps.get(stepId);
-    if (!s) this.steps.set(stepId, (s = { controller: new AbortController(), ends: [], undo: [], succeeded: false }));
+    if (!s) this.steps.set(stepId, (s = { controller: new AbortController(), ends: [], undo: [] }));
     return s;
   }
 
@@ -125,16 +123,18 @@ export class DeviceActor extends Actor {
     this.rendezvous.finish(stepId);
   }
 
-  /** Fails the step here; a partition that had already succeeded runs its undo actions. */
+  /**
+   * Fails the step here and runs the undo actions of every kernel that had succeeded in it, in
+   * reverse order: a dequeue whose elements will never reach the client puts them back, whether
+   * this partition failed later or another one did.
+   */
   abortStep(stepId: string, err: OpError): void {
     this.rendezvous.abort(stepId, err);
     const s = this.steps.get(stepId);
     if (!s) return;
     if (!s.controller.signal.aborted) s.controller.abort(err);
-    if (s.succeeded) {
-      for (const fn of s.undo.splice(0).reverse()) {
-        try { fn(); } catch { /* best effort: each undo is independent */ }
-      }
+    for (const fn of s.undo.splice(0).reverse()) {
+      try { fn(); } catch { /* best effort: each undo is independent */ }
     }
     this.forget(stepId);
   }

@@ -44,6 +44,8 @@ export function splitBatch(components: readonly Tensor[]): Element[] {
 /** Stacks the component `c` of each element (all of shape `shape`) into one [n]+shape tensor. */
 export function stackComponent(elements: readonly Element[], c: number, dtype: DType, shape: readonly number[]): Tensor {
   const per = numElements(shape);
+  const view = contiguousView(elements, c, per);
+  if (view) return new Tensor(dtype, [elements.length, ...shape], view);
   const data = allocData(dtype, per * elements.length);
   for (let i = 0; i < elements.length; i++) {
     const src = elements[i]![c]!.data;
@@ -55,6 +57,26 @@ export function stackComponent(elements: readonly Element[], c: number, dtype: D
     }
   }
   return new Tensor(dtype, [elements.length, ...shape], data);
+}
+
+/**
+ * Elements that are consecutive rows of one batch (an enqueueMany dequeued in order, the common
+ * case of a FIFO) already lie side by side in one buffer: the batch is a view of it, no copy.
+ * Tensors are immutable once made, so sharing the buffer is safe.
+ */
+function contiguousView(elements: readonly Element[], c: number, per: number): NumericArray | null {
+  const first = elements[0]?.[c]?.data;
+  if (per === 0 || first === undefined || Array.isArray(first)) return null;
+  const f = first as NumericArray;
+  const rowBytes = per * f.BYTES_PER_ELEMENT;
+  let expected = f.byteOffset;
+  for (const e of elements) {
+    const d = e[c]!.data as NumericArray;
+    if (Array.isArray(d) || d.buffer !== f.buffer || d.byteOffset !== expected || d.length !== per || d.constructor !== f.constructor) return null;
+    expected += rowBytes;
+  }
+  const Ctor = f.constructor as new (b: ArrayBufferLike, o: number, n: number) => NumericArray;
+  return new Ctor(f.buffer, f.byteOffset, per * elements.length);
 }
 
 /**

@@ -237,7 +237,7 @@ export abstract class QueueActor extends Actor {
       }
       if (this.available() > 0) {
         const e = this.takeOne();
-        this.deliver1(env, [...e], [e]);
+        this.replyDequeue(env, [...e], [e]);
         return 'complete';
       }
       return 'noProgress';
@@ -285,7 +285,7 @@ export abstract class QueueActor extends Actor {
       if (a.remaining === 0) {
         const taken = a.taken;
         a.taken = [];
-        this.deliver1(a.env, this.assembleBatch(taken), taken);
+        this.replyDequeue(a.env, this.assembleBatch(taken), taken);
         return 'complete';
       }
     }
@@ -293,7 +293,7 @@ export abstract class QueueActor extends Actor {
   }
 
   /** Replies with a dequeue result; if nobody is there to receive it, the elements go back. */
-  private deliver1(env: Envelope, components: Tensor[], taken: Element[]): void {
+  private replyDequeue(env: Envelope, components: Tensor[], taken: Element[]): void {
     const reply: DequeueReply = { components, taken };
     if (!env.reply(reply)) this.putBack(taken);
   }

@@ -1,0 +1,244 @@
+/**
+ * `npm run bench:queues` (add `--quick` for a short run, `--reps N`, `--via ps|worker`):
+ * elements/s through a FIFOQueue that lives on ps (a ps and a worker started with
+ * `node actors/node.js`), with one producer and one consumer, each in its own client process,
+ * for float32 elements of 16 B, 4 KiB and 256 KiB, enqueued/dequeued one at a time and with
+ * enqueueMany/dequeueMany(128). The producer feeds fresh data every step; the consumer fetches it.
+ *
+ * In the same run, two references:
+ * - the in-process rate: the same producer/consumer loops in one process on an embedded session
+ *   (no transport at all), the ceiling of the queue path;
+ * - the transport's raw one-way tensor throughput between two processes (actorflow's WsTransport
+ *   sending 32 MiB tensors, the size of one 128 x 256 KiB batch, to bench/transport_server.js).
+ * Target (issue 5): batched 256 KiB transfer >= 0.5 of the raw tensor throughput. Results go to
+ * bench/results/queues.json.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as tf from '../lib/index.js';
+import { clusterSpecOnFreePorts, ROOT, startNode, stopNode } from '../test/helpers/processes.js';
+import { actorflowContender } from './transport_contenders.js';
+import { median, printTable, writeResults } from './stats.js';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const flag = (name: string, dflt: string): string => {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
+};
+const REPS = Number(flag('--reps', quick ? '1' : '3'));
+const VIA = flag('--via', 'ps');
+const BATCH = 128;
+const CAPACITY = 1024;
+const KiB = 1024;
+
+interface Case { label: string; bytes: number; batched: boolean; count: number }
+
+/** Element counts chosen so that each trial moves enough data to last about a second. */
+function cases(): Case[] {
+  const scale = quick ? 0.3 : 1;
+  const out: Case[] = [];
+  for (const bytes of [16, 4 * KiB, 256 * KiB]) {
+    const single = Math.round((bytes >= 256 * KiB ? 200 : 1000) * scale);
+    const batched = BATCH * Math.max(3, Math.round((bytes >= 256 * KiB ? 10 : bytes >= 4 * KiB ? 40 : 60) * scale));
+    out.push({ label: `${fmtBytes(bytes)} x1`, bytes, batched: false, count: single });
+    out.push({ label: `${fmtBytes(bytes)} x${BATCH}`, bytes, batched: true, count: batched });
+  }
+  return out;
+}
+
+function fmtBytes(b: number): string { return b >= KiB ? `${b / KiB} KiB` : `${b} B`; }
+
+/**
+ * One client process: producer or consumer of one trial. Both build the same shared queue,
+ * warm up (the producer puts `warm` extra elements, the consumer takes them), then wait for the
+ * common start time; the consumer reports when it has the last element.
+ */
+const CLIENT = `
+import * as tf from 'actorflow';
+const [target, role, name, floatsS, countS, warmS, batchedS, batchS, capS] = process.argv.slice(1);
+const floats = Number(floatsS), count = Number(countS), warm = Number(warmS), batch = Number(batchS);
+const batched = batchedS === '1';
+const q = new tf.FIFOQueue({ capacity: Number(capS), dtypes: 'float32', shapes: [[floats]], sharedName: name, name: 'q' });
+const sess = new tf.Session(target);
+const now = () => performance.timeOrigin + performance.now();
+// Ready after the warm-up; the parent says go (on stdin) once both are ready.
+const waitStart = async () => {
+  process.stdout.write('ready\\n');
+  await new Promise((r) => process.stdin.once('data', r));
+  process.stdin.pause();
+};
+if (role === 'producer') {
+  const x = tf.placeholder('float32', batched ? [batch, floats] : [floats]);
+  const op = batched ? q.enqueueMany([x]) : q.enqueue([x]);
+  const per = batched ? batch : 1;
+  const feed = () => { const d = new Float32Array(per * floats); d[0] = 1; return [[x, tf.tensor(d, { shape: batched ? [batch, floats] : [floats] })]]; };
+  for (let i = 0; i < warm / per; i++) await sess.run(op, feed());
+  await waitStart();
+  for (let i = 0; i < count / per; i++) await sess.run(op, feed());
+  process.stdout.write(JSON.stringify({ role, end: now() }) + '\\n');
+} else {
+  const op = batched ? q.dequeueMany(batch) : q.dequeue();
+  const per = batched ? batch : 1;
+  for (let i = 0; i < warm / per; i++) await sess.run(op);
+  await waitStart();
+  let bytes = 0;
+  for (let i = 0; i < count / per; i++) { const t = await sess.run(op); bytes += t.data.byteLength; }
+  const end = Date.now();
+  process.stdout.write(JSON.stringify({ role, end, bytes }) + '\\n');
+}
+await sess.close();
+`;
+
+/** Spawns one client process; resolves its stdout lines as they come. */
+function spawnClient(args: string[]): { child: ChildProcess; lines: string[]; next: (pred: (l: string) => boolean, ms: number) => Promise<string>; stderr: () => string } {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', CLIENT, '--', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let buf = '';
+  let err = '';
+  const waiters: (() => void)[] = [];
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) { lines.push(buf.slice(0, nl)); buf = buf.slice(nl + 1); }
+    for (const w of waiters.splice(0)) w();
+  });
+  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  child.once('exit', () => { for (const w of waiters.splice(0)) w(); });
+  const next = (pred: (l: string) => boolean, ms: number): Promise<string> => new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`client did not answer within ${ms} ms: ${err.slice(-600)}`)), ms);
+    const check = (): void => {
+      const l = lines.find(pred);
+      if (l !== undefined) { clearTimeout(deadline); resolve(l); return; }
+      if (child.exitCode !== null) { clearTimeout(deadline); reject(new Error(`client exited (${child.exitCode}): ${err.slice(-600)}`)); return; }
+      waiters.push(check);
+    };
+    check();
+  });
+  return { child, lines, next, stderr: () => err };
+}
+
+async function distributedTrial(target: string, c: Case, trial: number): Promise<number> {
+  const warm = c.batched ? BATCH * 2 : 20;
+  const args = (role: string): string[] => [target, role, `bench_q_${trial}`, String(c.bytes / 4), String(c.count), String(warm),
+    c.batched ? '1' : '0', String(BATCH), String(CAPACITY)];
+  const clients = [spawnClient(args('producer')), spawnClient(args('consumer'))];
+  try {
+    await Promise.all(clients.map((k) => k.next((l) => l === 'ready', 60_000)));
+    const go = Date.now();
+    for (const k of clients) k.child.stdin!.write('go\n');
+    const line = await clients[1]!.next((l) => l.startsWith('{'), 300_000);
+    const cons = JSON.parse(line) as { end: number; bytes: number };
+    if (cons.bytes !== c.count * c.bytes) throw new Error(`consumer got ${cons.bytes} bytes, expected ${c.count * c.bytes}`);
+    return c.count / ((cons.end - go) / 1000);
+  } finally {
+    for (const k of clients) if (k.child.exitCode === null) k.child.kill('SIGKILL');
+  }
+}
+
+/** The same loops in one process, on an embedded session: the ceiling without any transport. */
+async function inProcessTrial(c: Case, trial: number): Promise<number> {
+  tf.resetDefaultGraph();
+  const floats = c.bytes / 4;
+  const q = new tf.FIFOQueue({ capacity: CAPACITY, dtypes: 'float32', shapes: [[floats]], sharedName: `inproc_${trial}` });
+  const x = tf.placeholder('float32', c.batched ? [BATCH, floats] : [floats]);
+  const enq = c.batched ? q.enqueueMany([x]) : q.enqueue([x]);
+  const deq = (c.batched ? q.dequeueMany(BATCH) : q.dequeue()) as tf.SymbolicTensor;
+  const per = c.batched ? BATCH : 1;
+  const sess = new tf.Session();
+  const feed = (): [tf.SymbolicTensor, tf.Tensor][] =>
+    [[x, tf.tensor(new Float32Array(per * floats), { shape: c.batched ? [BATCH, floats] : [floats] })]];
+  for (let i = 0; i < 2; i++) { await sess.run(enq, feed()); await sess.run(deq); }
+  const t0 = performance.now();
+  const producer = (async () => { for (let i = 0; i < c.count / per; i++) await sess.run(enq, feed()); })();
+  let bytes = 0;
+  for (let i = 0; i < c.count / per; i++) bytes += (((await sess.run(deq)) as tf.Tensor).data as Float32Array).byteLength;
+  await producer;
+  const s = (performance.now() - t0) / 1000;
+  await sess.close();
+  if (bytes !== c.count * c.bytes) throw new Error(`in-process consumer got ${bytes} bytes`);
+  return c.count / s;
+}
+
+function startTransportServer(): Promise<{ child: ChildProcess; ws: number }> {
+  const script = fileURLToPath(new URL('./transport_server.js', import.meta.url));
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('transport server did not start within 20 s')); }, 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) { clearTimeout(timer); resolve({ child, ws: (JSON.parse(line) as { ws: number }).ws }); }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`transport server exited (${code})`)); });
+  });
+}
+
+/** Raw one-way tensor throughput (bytes/s) of the transport, at the size of one 256 KiB batch. */
+async function rawTransport(): Promise<number | null> {
+  let server: { child: ChildProcess; ws: number } | null = null;
+  try {
+    server = await startTransportServer();
+    const c = await actorflowContender(server.ws);
+    const data = new Float32Array((BATCH * 256 * KiB) / 4);
+    await c.throughput(data, 2);
+    const xs: number[] = [];
+    for (let r = 0; r < Math.max(3, REPS); r++) {
+      const count = quick ? 8 : 16;
+      xs.push((count * data.byteLength) / (await c.throughput(data, count)));
+    }
+    await c.close();
+    return median(xs);
+  } catch (e) {
+    process.stderr.write(`raw transport measurement unavailable: ${(e as Error).message}\n`);
+    return null;
+  } finally {
+    server?.child.kill('SIGTERM');
+  }
+}
+
+async function main(): Promise<void> {
+  const cluster = await clusterSpecOnFreePorts({ ps: 1, worker: 1 });
+  const nodes = await Promise.all([startNode(cluster, 'ps', 0), startNode(cluster, 'worker', 0)]);
+  const target = `ws://${VIA === 'worker' ? cluster['worker']![0] : cluster['ps']![0]}`;
+  const rows: Record<string, unknown>[] = [];
+  const results: Record<string, unknown>[] = [];
+  let trial = 0;
+  try {
+    for (const c of cases()) {
+      const dist: number[] = [];
+      const local: number[] = [];
+      for (let r = 0; r < REPS; r++) {
+        dist.push(await distributedTrial(target, c, trial++));
+        local.push(await inProcessTrial(c, trial++));
+      }
+      const d = median(dist), l = median(local);
+      const row = {
+        case: c.label, 'elements/s': Math.round(d), 'MB/s': +(d * c.bytes / 1e6).toFixed(3),
+        'in-process elements/s': Math.round(l), 'of in-process': +(d / l).toFixed(2),
+      };
+      rows.push(row);
+      results.push({ ...row, bytes: c.bytes, batched: c.batched, count: c.count, samples: dist, inProcessSamples: local });
+      process.stderr.write(`${c.label}: ${Math.round(d)} elements/s (in-process ${Math.round(l)})\n`);
+    }
+  } finally {
+    await Promise.all(nodes.map((n) => stopNode(n)));
+  }
+  const raw = await rawTransport();
+  printTable(rows);
+  const big = results.find((r) => r['bytes'] === 256 * KiB && r['batched']);
+  const queueBps = big ? (big['elements/s'] as number) * 256 * KiB : null;
+  const ratio = raw && queueBps ? queueBps / raw : null;
+  if (raw) {
+    process.stdout.write(`\nraw transport one-way tensors (32 MiB): ${(raw / 1e6).toFixed(0)} MB/s; ` +
+      `queue batched 256 KiB: ${((queueBps ?? 0) / 1e6).toFixed(0)} MB/s = ${ratio!.toFixed(2)} of raw (target >= 0.5: ${ratio! >= 0.5 ? 'met' : 'NOT met'})\n`);
+  }
+  const file = writeResults('queues', {
+    via: VIA, reps: REPS, batch: BATCH, capacity: CAPACITY, results,
+    rawTransportBytesPerSec: raw, batched256KiBOfRaw: ratio, target: 'batched 256 KiB >= 0.5 of raw transport throughput',
+  });
+  process.stdout.write(`results: ${file}\n`);
+}
+
+main().catch((e) => { process.stderr.write(`${(e as Error).stack ?? e}\n`); process.exit(1); });
