@@ -104,38 +104,58 @@ export class MasterActor extends Actor {
     const fetches = (msg['fetches'] as string[]) ?? [];
     const targets = (msg['targets'] as string[]) ?? [];
     const timeoutMs = (msg['timeoutMs'] as number | undefined) ?? s.config.operationTimeoutMs ?? 0;
-    const controller = new AbortController();
-    s.inflight.add(controller);
-    const onClientGone = (): void => controller.abort(abortReason(env.signal));
-    env.signal.addEventListener('abort', onClientGone, { once: true });
-    const timer = timeoutMs > 0
-      ? setTimeout(() => controller.abort(new DeadlineExceededError('Timed out waiting for notification')), timeoutMs)
-      : null;
-    try {
-      const feedNames = feeds.map((f) => f[0]);
-      let plan = await this.planFor(s, feedNames, fetches, targets);
-      let outputs: Tensor[] & { stepId: string };
+    const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : null;
+    const feedNames = feeds.map((f) => f[0]);
+    const attempt = async (): Promise<{ plan: StepPlan; outputs: Tensor[]; stepId: string }> => {
+      const plan = await this.planFor(s, feedNames, fetches, targets);
+      const step = this.stepController(s, env.signal, deadline);
       try {
-        outputs = await this.execute(s, plan, new Map(feeds), controller.signal, timeoutMs);
+        return { plan, ...await this.execute(s, plan, new Map(feeds), step.controller, deadline) };
+      } finally {
+        step.dispose();
+      }
+    };
+    try {
+      let result;
+      try {
+        result = await attempt();
       } catch (e) {
         if (!isStalePlan(e)) throw e;
-        // A task restarted (or was unreachable): register the graph again and retry once.
+        // A task restarted (or was unreachable): register the graph again; retry once if it is back.
         this.forgetPlan(s, feedNames, fetches, targets);
         if (e instanceof UnavailableError) throw e;
-        plan = await this.planFor(s, feedNames, fetches, targets);
-        outputs = await this.execute(s, plan, new Map(feeds), controller.signal, timeoutMs);
+        result = await attempt();
       }
-      const reply: Record<string, unknown> = { outputs };
-      if (msg['tracePlacement']) reply['placement'] = Object.fromEntries(plan.placement);
-      if (!env.reply(reply)) this.undo(plan, outputs.stepId, abortReason(env.signal));
-      else this.stepDone(plan, outputs.stepId);
+      const reply: Record<string, unknown> = { outputs: result.outputs };
+      if (msg['tracePlacement']) reply['placement'] = Object.fromEntries(result.plan.placement);
+      if (!env.reply(reply)) this.undo(result.plan, result.stepId, abortReason(env.signal));
+      else this.stepDone(result.plan, result.stepId);
     } catch (e) {
       env.fail(e);
-    } finally {
-      if (timer) clearTimeout(timer);
-      env.signal.removeEventListener('abort', onClientGone);
-      s.inflight.delete(controller);
     }
+  }
+
+  /**
+   * The step's one AbortController: aborted by its deadline, by the client going away, by the
+   * session closing, or by the first failing partition (which then cancels the others).
+   */
+  private stepController(s: MasterSession, clientSignal: AbortSignal, deadline: number | null): { controller: AbortController; dispose(): void } {
+    const controller = new AbortController();
+    s.inflight.add(controller);
+    const onClientGone = (): void => controller.abort(abortReason(clientSignal));
+    if (clientSignal.aborted) onClientGone();
+    else clientSignal.addEventListener('abort', onClientGone, { once: true });
+    const timer = deadline !== null
+      ? setTimeout(() => controller.abort(new DeadlineExceededError('Timed out waiting for notification')), Math.max(0, deadline - Date.now()))
+      : null;
+    return {
+      controller,
+      dispose: () => {
+        if (timer) clearTimeout(timer);
+        clientSignal.removeEventListener('abort', onClientGone);
+        s.inflight.delete(controller);
+      },
+    };
   }
 
   // ---- planning -----------------------------------------------------------------------------
@@ -224,39 +244,35 @@ export class MasterActor extends Actor {
 
   // ---- execution ----------------------------------------------------------------------------
 
-  private async execute(s: MasterSession, plan: StepPlan, feeds: Map<string, Tensor>, signal: AbortSignal,
-    timeoutMs: number): Promise<Tensor[] & { stepId: string }> {
+  /** Runs one step; `controller` is the step's own (a failure of one partition aborts the rest). */
+  private async execute(s: MasterSession, plan: StepPlan, feeds: Map<string, Tensor>, controller: AbortController,
+    deadline: number | null): Promise<{ outputs: Tensor[]; stepId: string }> {
     const stepId = `${this.path}#${++this.stepCounter}`;
-    const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : null;
     let firstError: OpError | null = null;
-    const stepAbort = new AbortController();
-    const onOuter = (): void => stepAbort.abort(abortReason(signal));
-    if (signal.aborted) onOuter(); else signal.addEventListener('abort', onOuter, { once: true });
     const results = await Promise.allSettled(plan.devices.map(async (d) => {
       try {
         const r = await this.system.ask<{ outputs: Tensor[] }>(d.device, {
           type: 'runGraph', handle: d.handle, stepId, sessionHandle: s.handle, deadline,
           feeds: d.feeds.map((f) => [f, feeds.get(f)!]),
-        }, { signal: stepAbort.signal });
+        }, { signal: controller.signal });
         return { device: d.device, outputs: r.outputs };
       } catch (e) {
         const err = toOpError(e);
         if (!firstError) {
           firstError = err;
-          stepAbort.abort(err);
+          if (!controller.signal.aborted) controller.abort(err);
         }
         throw err;
       }
     }));
-    signal.removeEventListener('abort', onOuter);
     if (firstError) {
       this.undo(plan, stepId, firstError);
       throw firstError;
     }
     const byDevice = new Map<string, Tensor[]>();
     for (const r of results) if (r.status === 'fulfilled') byDevice.set(r.value.device, r.value.outputs);
-    const out = plan.fetchSlots.map((slot) => ('feed' in slot ? feeds.get(slot.feed)! : byDevice.get(slot.device)![slot.index]!));
-    return Object.assign(out, { stepId });
+    const outputs = plan.fetchSlots.map((slot) => ('feed' in slot ? feeds.get(slot.feed)! : byDevice.get(slot.device)![slot.index]!));
+    return { outputs, stepId };
   }
 
   /** Tells every device of a failed (or undeliverable) step to abort it and undo what succeeded. */

@@ -48,7 +48,8 @@ export class Session {
   private handle: Promise<string> | null = null;
   private sentVersion = 0;
   private closed = false;
-  private readonly inflight = new Set<AbortController>();
+  /** Aborted by close(): every run in flight listens to it (one signal for all of them). */
+  private readonly closing = new AbortController();
 
   constructor(target?: string | null, opts: SessionOptions = {}) {
     this.graph = opts.graph ?? getDefaultGraph();
@@ -84,9 +85,7 @@ export class Session {
     const handle = await this.ensureHandle();
     const version = this.graph.version;
     const extend: NodeDef[] = this.graph.opsSince(this.sentVersion).map((op) => op.toNodeDef());
-    const controller = new AbortController();
-    const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
-    this.inflight.add(controller);
+    const signal = options.signal ? AbortSignal.any([this.closing.signal, options.signal]) : this.closing.signal;
     const done = notifyRunStarted(this, flat.tensors.map((t) => t.op).concat(flat.targets));
     try {
       const reply = await this.channel.ask<{ outputs: Tensor[]; placement?: Record<string, string> }>({
@@ -110,7 +109,6 @@ export class Session {
       throw toOpError(e);
     } finally {
       done();
-      this.inflight.delete(controller);
     }
   }
 
@@ -136,7 +134,7 @@ export class Session {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const c of this.inflight) c.abort(new CancelledError('Step was cancelled because its session was closed (Session::Close)'));
+    this.closing.abort(new CancelledError('Step was cancelled because its session was closed (Session::Close)'));
     try {
       if (this.handle) {
         const h = await this.handle.catch(() => null);
