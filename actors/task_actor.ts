@@ -10,6 +10,8 @@ import type { DeviceActor } from './device_actor.js';
 export interface DeviceDescription extends DeviceInfo {
   /** For GPU devices: the gpu.js backend that actually runs kernels. */
   backend?: string;
+  /** For GPU devices: the adapter the backend runs on. */
+  description?: string;
 }
 
 export class TaskActor extends Actor {

@@ -9,7 +9,10 @@ export type { GpuBackendKind };
 
 export interface GpuDevice {
   backendName: string;
+  /** What the backend runs on, e.g. `webgpu (nvidia nvidia-h200, dawn default)`. */
+  description: string;
   attach(deviceState: Map<string, unknown>): void;
+  dispose(): void;
 }
 
 /** `gpus`: a count, or a GPU_VISIBLE_DEVICES-style list ("0,1"; "" exposes none). */
@@ -35,7 +38,12 @@ export async function createGpuDevices(gpus: number | string | undefined, kind: 
   const { createGpuBackend, GPU_STATE_KEY } = await import('../gpu/index.js');
   for (let i = 0; i < n; i++) {
     const backend: GpuBackend = await createGpuBackend(kind, { deviceIndex: i });
-    out.push({ backendName: backend.name, attach: (state) => state.set(GPU_STATE_KEY, backend) });
+    out.push({
+      backendName: backend.name,
+      description: backend.describe(),
+      attach: (state) => state.set(GPU_STATE_KEY, backend),
+      dispose: () => backend.dispose(),
+    });
   }
   return out;
 }

@@ -50,6 +50,7 @@ export class Server {
   private transport: WsTransport | null = null;
   private readonly devices: DeviceActor[] = [];
   private readonly descriptions: DeviceDescription[] = [];
+  private readonly gpuBackends: { dispose(): void }[] = [];
   private started: Promise<void> | null = null;
   private stopped = false;
   private joinResolve!: () => void;
@@ -153,8 +154,9 @@ export class Server {
     if (this.devices.some((d) => d.info.type === 'GPU')) return;
     const gpus = await createGpuDevices(this.opts.gpus, this.opts.gpuBackend ?? 'auto');
     gpus.forEach((g, i) => {
-      const d = this.addDevice('GPU', i, { backend: g.backendName });
+      const d = this.addDevice('GPU', i, { backend: g.backendName, description: g.description });
       g.attach(d.runtime.deviceState);
+      this.gpuBackends.push(g);
     });
   }
 
@@ -192,6 +194,9 @@ export class Server {
     this.stopped = true;
     unregisterServer(this);
     await this.system.shutdown(new UnknownError(`Server ${this.taskPath} is shutting down`));
+    for (const g of this.gpuBackends.splice(0)) {
+      try { g.dispose(); } catch { /* the process may be exiting anyway */ }
+    }
     this.joinResolve();
   }
 }
