@@ -1,0 +1,555 @@
+/**
+ * One open WebSocket between two nodes (or a node and a client), multiplexed in both
+ * directions: either side sends requests (correlation ids), one-way messages and answers.
+ *
+ * Flow control, so that memory stays bounded when a peer is slow:
+ * - every outgoing frame waits in a FIFO outbox while the socket holds more than
+ *   highWaterMarkBytes unsent (a slow reader shows up here through TCP);
+ * - requests wait for one of maxPendingRequests slots;
+ * - one-way messages use a credit window (tellWindowFrames/Bytes) that the receiver refills with
+ *   batched ACK frames once the handlers have finished;
+ * - the receiver bounds the handler calls running per connection, so a flood from one peer gets
+ *   ResourceExhaustedError (or the connection closed) instead of starving the others.
+ */
+import type { Socket } from 'node:net';
+import type { WebSocket, RawData } from 'ws';
+import type { Logger } from 'pino';
+import {
+  CancelledError, DeadlineExceededError, InvalidArgumentError, OpError, ResourceExhaustedError,
+  UnavailableError, ErrorCode, errorFromWire, errorToWire, type WireError,
+} from '../lib/framework/errors.js';
+import type { FrameCodec, EncodedFrame } from './codec.js';
+import { CloseCode, FrameKind } from './frames.js';
+import type { TransportOptions } from './options.js';
+
+export interface LinkStats {
+  bytesSent: number;
+  bytesReceived: number;
+  framesSent: number;
+  framesReceived: number;
+}
+
+export interface InboundContext {
+  /** Aborts when the requester cancels (or times out) or the connection is lost. */
+  signal: AbortSignal;
+  /** The peer's advertised URL, or `client:<ip>:<port>` for a peer that does not listen. */
+  peer: string;
+  /** True for a one-way message (its result is not sent anywhere). */
+  oneWay: boolean;
+}
+
+/** Serves an incoming message; the resolved value is the reply, a rejection travels back as a typed error. */
+export type InboundHandler = (to: string, body: unknown, ctx: InboundContext) => Promise<unknown>;
+
+export interface ConnectionDeps {
+  codec: FrameCodec;
+  opts: TransportOptions;
+  logger: Logger;
+  handler: () => InboundHandler;
+  stats: LinkStats;
+  onClose: (conn: Connection, reason: OpError) => void;
+}
+
+type OutKind = 'request' | 'tell' | 'reply';
+
+interface OutItem {
+  kind: OutKind;
+  frame: unknown[];
+  cancelled: boolean;
+  onWritten: (bytes: number) => void;
+  onFailed: (err: OpError) => void;
+}
+
+/** A request awaiting its answer; it is also its own outbox entry (one object per request). */
+class Pending implements OutItem {
+  readonly kind = 'request' as const;
+  cancelled = false;
+  sent = false;
+  timer: NodeJS.Timeout | null = null;
+  onAbort: (() => void) | null = null;
+  resolve: (v: unknown) => void = noop;
+  reject: (e: unknown) => void = noop;
+
+  constructor(
+    private readonly conn: Connection,
+    readonly id: number,
+    readonly to: string,
+    readonly frame: unknown[],
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  onWritten(): void { this.sent = true; this.conn.requestWritten(); }
+  onFailed(err: OpError): void { this.conn.settle(this, err, undefined); }
+}
+
+function noop(): void { /* replaced before use */ }
+
+/** The error a requester rejects with when its signal aborts. */
+export function abortError(signal: AbortSignal): OpError {
+  const r: unknown = signal.reason;
+  if (r instanceof OpError) return r;
+  return new CancelledError(r instanceof Error ? r.message : 'The request was cancelled', { cause: r });
+}
+
+/** A corked batch of frames is written out once it holds this many bytes. */
+const CORK_FLUSH_BYTES = 64 * 1024;
+const SEND_OPTIONS = { binary: true, compress: false } as const;
+
+function isId(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x > 0;
+}
+
+function isWireError(x: unknown): x is WireError {
+  return typeof x === 'object' && x !== null && typeof (x as WireError).code === 'number' && typeof (x as WireError).message === 'string';
+}
+
+/**
+ * One incoming call's context. Creating an AbortController costs more than the rest of a small
+ * request's handling, so it is made only when the handler reads `signal`.
+ */
+class InboundCall implements InboundContext {
+  private ac: AbortController | null = null;
+  private reason: OpError | null = null;
+
+  constructor(readonly peer: string, readonly oneWay: boolean) {}
+
+  get signal(): AbortSignal {
+    if (!this.ac) {
+      this.ac = new AbortController();
+      if (this.reason) this.ac.abort(this.reason);
+    }
+    return this.ac.signal;
+  }
+
+  get aborted(): boolean { return this.reason !== null; }
+
+  abort(reason: OpError): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.ac?.abort(reason);
+  }
+}
+
+export class Connection {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  /** Requests written and not yet answered or given up (the slots of maxPendingRequests). */
+  private sentRequests = 0;
+  private unackedTellFrames = 0;
+  private unackedTellBytes = 0;
+  private readonly outbox: OutItem[] = [];
+  private outHead = 0;
+  /** Incoming requests being handled, by id, so a CANCEL can abort them. */
+  private readonly inbound = new Map<number, InboundCall>();
+  private readonly inboundTells = new Set<InboundCall>();
+  /** Frames written within one tick go out in one writev (the socket is corked until nextTick). */
+  private corked = false;
+  private corkedBytes = 0;
+  private inflight = 0;
+  private inflightTellBytes = 0;
+  private ackFrames = 0;
+  private ackBytes = 0;
+  private ackScheduled = false;
+  private lastReceived = Date.now();
+  private lastTick = Date.now();
+  private readonly heartbeat: NodeJS.Timeout;
+  private closedWith: OpError | null = null;
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly socket: Socket,
+    /** The peer's advertised URL, or `client:<ip>:<port>`. */
+    readonly peer: string,
+    /** True when this side opened the connection. */
+    readonly outbound: boolean,
+    private readonly deps: ConnectionDeps,
+  ) {
+    ws.binaryType = 'nodebuffer';
+    ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
+    ws.on('close', (code: number, reason: Buffer) => this.onWsClose(code, reason.toString()));
+    ws.on('error', (err: Error & { code?: string }) => {
+      const tooBig = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+      deps.logger.warn({ peer, code: err.code, closeCode: tooBig ? CloseCode.MESSAGE_TOO_BIG : undefined },
+        `Closing connection with ${peer}: ${err.message}`);
+    });
+    socket.on('data', this.onSocketData);
+    socket.on('drain', this.pump);
+    const { heartbeatIntervalMs, heartbeatTimeoutMs, unavailableTimeoutMs } = deps.opts;
+    // A silently dead peer must turn pending requests into UnavailableError within the bound.
+    const deadAfter = Math.min(heartbeatTimeoutMs, unavailableTimeoutMs);
+    const tick = Math.max(10, Math.min(heartbeatIntervalMs, deadAfter / 4));
+    this.heartbeat = setInterval(() => this.checkHeartbeat(heartbeatIntervalMs, deadAfter, tick), tick);
+    this.heartbeat.unref();
+  }
+
+  get isOpen(): boolean { return this.closedWith === null; }
+  get pendingCount(): number { return this.pending.size; }
+  get inflightCount(): number { return this.inflight; }
+
+  // ---- outgoing ----
+
+  request(to: string, body: unknown, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+    if (this.closedWith) return Promise.reject(this.unavailable());
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    const id = this.nextId++;
+    const p = new Pending(this, id, to, [FrameKind.REQUEST, id, to, body], signal);
+    const promise = new Promise<unknown>((resolve, reject) => { p.resolve = resolve; p.reject = reject; });
+    this.pending.set(id, p);
+    if (timeoutMs !== undefined && timeoutMs > 0) {
+      p.timer = setTimeout(() => this.giveUp(p, new DeadlineExceededError(`Request to ${to} at ${this.peer} timed out after ${timeoutMs} ms`)), timeoutMs);
+    }
+    if (signal) {
+      p.onAbort = () => this.giveUp(p, abortError(signal));
+      signal.addEventListener('abort', p.onAbort, { once: true });
+    }
+    this.submit(p);
+    return promise;
+  }
+
+  /** @internal A request frame went out: it holds one of maxPendingRequests slots until answered. */
+  requestWritten(): void { this.sentRequests++; }
+
+  /** One-way message; resolves once written to the socket. */
+  tell(to: string, body: unknown): Promise<void> {
+    if (this.closedWith) return Promise.reject(this.unavailable());
+    return new Promise((resolve, reject) => {
+      this.submit({
+        kind: 'tell',
+        frame: [FrameKind.TELL, to, body],
+        cancelled: false,
+        onWritten: (bytes) => { this.unackedTellFrames++; this.unackedTellBytes += bytes; resolve(); },
+        onFailed: reject,
+      });
+    });
+  }
+
+  private submit(item: OutItem): void {
+    if (this.outHead === this.outbox.length && this.canWrite(item)) this.write(item);
+    else this.outbox.push(item);
+  }
+
+  private canWrite(item: OutItem): boolean {
+    const o = this.deps.opts;
+    if (this.ws.bufferedAmount > o.highWaterMarkBytes) return false;
+    if (item.kind === 'request') return this.sentRequests < o.maxPendingRequests;
+    if (item.kind === 'tell') {
+      return this.unackedTellFrames === 0 || (this.unackedTellFrames < o.tellWindowFrames && this.unackedTellBytes < o.tellWindowBytes);
+    }
+    return true;
+  }
+
+  /** Writes queued frames while the socket, the request slots and the tell window allow. */
+  private readonly pump = (): void => {
+    while (this.outHead < this.outbox.length && !this.closedWith) {
+      const item = this.outbox[this.outHead]!;
+      if (item.cancelled) { this.outHead++; continue; }
+      if (!this.canWrite(item)) break;
+      this.outHead++;
+      this.write(item);
+    }
+    if (this.outHead > 1024 && this.outHead * 2 > this.outbox.length) {
+      this.outbox.splice(0, this.outHead);
+      this.outHead = 0;
+    }
+  };
+
+  private write(item: OutItem): void {
+    let enc: EncodedFrame;
+    try {
+      enc = this.deps.codec.encode(item.frame);
+    } catch (e) {
+      item.onFailed(e instanceof OpError ? e : new InvalidArgumentError(`Cannot encode the message: ${(e as Error).message}`));
+      return;
+    }
+    const n = enc.bytes.byteLength;
+    if (n > this.deps.opts.maxFrameBytes) {
+      enc.release();
+      item.onFailed(new ResourceExhaustedError(`A frame of ${n} bytes exceeds maxFrameBytes (${this.deps.opts.maxFrameBytes})`));
+      return;
+    }
+    this.deps.stats.bytesSent += n;
+    this.deps.stats.framesSent++;
+    item.onWritten(n);
+    this.cork();
+    if (!enc.pooled) {
+      // Small frames need no completion callback (one closure and one tick less per message);
+      // a sender blocked on the high-water mark is woken by the socket's 'drain'.
+      this.ws.send(enc.bytes, SEND_OPTIONS);
+    } else {
+      this.ws.send(enc.bytes, SEND_OPTIONS, (err) => {
+        enc.release();
+        if (!err) this.pump();
+      });
+    }
+    this.flushIfLarge(n);
+  }
+
+  /** Control frames (CANCEL, ACK) skip the outbox: they are tiny and must never wait behind data. */
+  private sendControl(frame: unknown[]): void {
+    if (this.closedWith) return;
+    const enc = this.deps.codec.encode(frame);
+    this.deps.stats.bytesSent += enc.bytes.byteLength;
+    this.deps.stats.framesSent++;
+    this.cork();
+    this.ws.send(enc.bytes, SEND_OPTIONS);
+    this.flushIfLarge(enc.bytes.byteLength);
+  }
+
+  /** Holds writes until the end of this tick, so a burst of small frames costs one syscall. */
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(this.uncork);
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.corkedBytes = 0;
+    this.socket.uncork();
+  };
+
+  /**
+   * Batching is for small frames: once a batch holds CORK_FLUSH_BYTES it goes out at once, so a
+   * sender that keeps writing within one tick (an await loop of sends) never holds the socket idle.
+   */
+  private flushIfLarge(bytes: number): void {
+    this.corkedBytes += bytes;
+    if (this.corkedBytes < CORK_FLUSH_BYTES) return;
+    this.corkedBytes = 0;
+    this.socket.uncork();
+    this.socket.cork();
+  }
+
+  /** @internal Answers a pending request (once). */
+  settle(p: Pending, err: unknown, value: unknown): void {
+    if (!this.pending.delete(p.id)) return;
+    if (p.timer) clearTimeout(p.timer);
+    if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
+    p.cancelled = true;
+    if (p.sent) { this.sentRequests--; this.pump(); }
+    if (err !== undefined) p.reject(err);
+    else p.resolve(value);
+  }
+
+  /** The requester stops waiting; a request already on the wire is cancelled at the peer. */
+  private giveUp(p: Pending, err: OpError): void {
+    const wasSent = p.sent;
+    this.settle(p, err, undefined);
+    if (wasSent) this.sendControl([FrameKind.CANCEL, p.id]);
+  }
+
+  // ---- incoming ----
+
+  private readonly onSocketData = (): void => { this.lastReceived = Date.now(); };
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (!isBinary) { this.protocolClose(CloseCode.UNSUPPORTED_DATA, 'text frames are not part of the protocol'); return; }
+    const bytes = data as Buffer;
+    this.deps.stats.bytesReceived += bytes.byteLength;
+    this.deps.stats.framesReceived++;
+    let frame: unknown;
+    try {
+      frame = this.deps.codec.decode(bytes);
+    } catch (e) {
+      this.protocolClose(CloseCode.INVALID_PAYLOAD, `undecodable frame (${(e as Error).message})`);
+      return;
+    }
+    if (!Array.isArray(frame) || typeof frame[0] !== 'number') {
+      this.protocolClose(CloseCode.PROTOCOL_ERROR, 'a frame must be a MessagePack array starting with its kind');
+      return;
+    }
+    this.dispatch(frame, bytes.byteLength);
+  }
+
+  private dispatch(f: unknown[], size: number): void {
+    switch (f[0]) {
+      case FrameKind.REQUEST:
+        if (f.length !== 4 || !isId(f[1]) || typeof f[2] !== 'string') return this.badFrame('REQUEST must be [0, id, to, body]');
+        if (this.inbound.has(f[1])) return this.badFrame(`REQUEST id ${f[1]} is already in use`);
+        return this.serveRequest(f[1], f[2], f[3]);
+      case FrameKind.TELL:
+        if (f.length !== 3 || typeof f[1] !== 'string') return this.badFrame('TELL must be [1, to, body]');
+        return this.serveTell(f[1], f[2], size);
+      case FrameKind.REPLY: {
+        if (f.length !== 3 || !isId(f[1])) return this.badFrame('REPLY must be [2, id, body]');
+        const p = this.pending.get(f[1]);
+        if (p) this.settle(p, undefined, f[2]);
+        return;
+      }
+      case FrameKind.ERROR: {
+        if (f.length !== 3 || !isId(f[1]) || !isWireError(f[2])) return this.badFrame('ERROR must be [3, id, {code, message, op, device}]');
+        const p = this.pending.get(f[1]);
+        if (p) this.settle(p, errorFromWire(f[2]), undefined);
+        return;
+      }
+      case FrameKind.CANCEL:
+        if (f.length !== 2 || !isId(f[1])) return this.badFrame('CANCEL must be [4, id]');
+        this.inbound.get(f[1])?.abort(new CancelledError(`The requester at ${this.peer} cancelled the request`));
+        return;
+      case FrameKind.ACK:
+        if (f.length !== 3 || !Number.isSafeInteger(f[1]) || !Number.isSafeInteger(f[2])) return this.badFrame('ACK must be [5, frames, bytes]');
+        this.unackedTellFrames = Math.max(0, this.unackedTellFrames - (f[1] as number));
+        this.unackedTellBytes = Math.max(0, this.unackedTellBytes - (f[2] as number));
+        this.pump();
+        return;
+      default:
+        return this.badFrame(`unknown frame kind ${String(f[0])}`);
+    }
+  }
+
+  private badFrame(why: string): void {
+    this.protocolClose(CloseCode.PROTOCOL_ERROR, why);
+  }
+
+  private serveRequest(id: number, to: string, body: unknown): void {
+    if (this.inflight >= this.deps.opts.maxInflightPerConnection) {
+      // Refuse at once (the frame is dropped): a flooding peer cannot pile up work on this node.
+      // The wire form is built directly: constructing an Error (a stack trace) per refusal costs more than the refusal.
+      const wire: WireError = {
+        code: ErrorCode.RESOURCE_EXHAUSTED,
+        message: `Too many requests in flight from ${this.peer} (maxInflightPerConnection=${this.deps.opts.maxInflightPerConnection}); ${to} was not called`,
+        op: null, device: null,
+      };
+      this.submit(this.replyItem([FrameKind.ERROR, id, wire]));
+      return;
+    }
+    const call = new InboundCall(this.peer, false);
+    this.inbound.set(id, call);
+    this.inflight++;
+    this.callHandler(to, body, call).then(
+      (value) => this.answer(id, call, [FrameKind.REPLY, id, value]),
+      (err) => this.answer(id, call, [FrameKind.ERROR, id, errorToWire(err)]),
+    );
+  }
+
+  private answer(id: number, call: InboundCall, frame: unknown[]): void {
+    this.inbound.delete(id);
+    this.inflight--;
+    // A cancelled request's requester is no longer listening: do not spend bandwidth on it.
+    if (call.aborted || this.closedWith) return;
+    this.submit(this.replyItem(frame));
+  }
+
+  private replyItem(frame: unknown[]): OutItem {
+    const item: OutItem = {
+      kind: 'reply', frame, cancelled: false, onWritten: () => { /* nothing to track */ },
+      onFailed: (err) => {
+        // The reply could not be encoded (unsupported value, too big): answer with that error instead.
+        if (frame[0] === FrameKind.REPLY) this.submit(this.replyItem([FrameKind.ERROR, frame[1], errorToWire(err)]));
+        else this.deps.logger.error({ peer: this.peer, err: err.message }, 'Cannot send an error reply');
+      },
+    };
+    return item;
+  }
+
+  private serveTell(to: string, body: unknown, size: number): void {
+    const o = this.deps.opts;
+    if (this.inflight >= o.maxInflightPerConnection || this.inflightTellBytes + size > o.maxInflightTellBytesPerConnection) {
+      this.protocolClose(CloseCode.POLICY_VIOLATION, `peer exceeded its flow-control window (${this.inflight} messages, ${this.inflightTellBytes + size} bytes unacknowledged)`);
+      return;
+    }
+    this.inflight++;
+    this.inflightTellBytes += size;
+    const call = new InboundCall(this.peer, true);
+    this.inboundTells.add(call);
+    const done = (): void => {
+      this.inboundTells.delete(call);
+      this.inflight--;
+      this.inflightTellBytes -= size;
+      this.ackLater(size);
+    };
+    this.callHandler(to, body, call).then(done, (err) => {
+      done();
+      this.deps.logger.debug({ peer: this.peer, to, err: (err as Error)?.message }, 'One-way message failed');
+    });
+  }
+
+  /** Acks are batched: every tell handled in one turn of the event loop is acknowledged by one frame. */
+  private ackLater(bytes: number): void {
+    this.ackFrames++;
+    this.ackBytes += bytes;
+    if (this.ackScheduled) return;
+    this.ackScheduled = true;
+    setImmediate(() => {
+      this.ackScheduled = false;
+      const frames = this.ackFrames;
+      const b = this.ackBytes;
+      this.ackFrames = 0;
+      this.ackBytes = 0;
+      if (frames > 0) this.sendControl([FrameKind.ACK, frames, b]);
+    });
+  }
+
+  private callHandler(to: string, body: unknown, ctx: InboundCall): Promise<unknown> {
+    try {
+      return Promise.resolve(this.deps.handler()(to, body, ctx));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  // ---- liveness and closing ----
+
+  private checkHeartbeat(intervalMs: number, deadAfterMs: number, tickMs: number): void {
+    if (this.closedWith) return;
+    const now = Date.now();
+    const stalled = now - this.lastTick > 2 * tickMs;
+    this.lastTick = now;
+    const idle = now - this.lastReceived;
+    // After our own event loop was blocked, timers run before pending socket input is read:
+    // the silence may be ours, so give the input one more tick before judging the peer.
+    if (idle >= deadAfterMs && !stalled) {
+      this.deps.logger.warn({ peer: this.peer, idleMs: idle }, `Closing connection with ${this.peer}: no heartbeat for ${idle} ms`);
+      this.ws.terminate();
+      this.finish(new UnavailableError(`Connection to ${this.peer} lost: no heartbeat for ${idle} ms`));
+    } else if (idle >= intervalMs) {
+      try { this.ws.ping(); } catch { /* closing */ }
+    }
+  }
+
+  /** Closes this connection because the peer broke the protocol; the reason is logged and sent. */
+  protocolClose(code: number, reason: string): void {
+    if (this.closedWith) return;
+    this.deps.logger.warn({ peer: this.peer, closeCode: code, reason }, `Closing connection with ${this.peer}: ${reason}`);
+    this.closeWith(code, reason, new UnavailableError(`Connection to ${this.peer} closed: ${reason} (code ${code})`));
+  }
+
+  /** Closes the connection (close frame with code and reason); pending requests fail with `err`. */
+  closeWith(code: number, reason: string, err: OpError): void {
+    if (this.closedWith) return;
+    try { this.ws.close(code, reason.slice(0, 120)); } catch { this.ws.terminate(); }
+    // Do not wait for the peer's close frame forever.
+    setTimeout(() => this.ws.terminate(), 1000).unref();
+    this.finish(err);
+  }
+
+  private onWsClose(code: number, reason: string): void {
+    this.finish(new UnavailableError(`Connection to ${this.peer} closed (code ${code}${reason ? `: ${reason}` : ''})`));
+  }
+
+  private unavailable(): OpError {
+    return this.closedWith ?? new UnavailableError(`Connection to ${this.peer} is closed`);
+  }
+
+  private finish(err: OpError): void {
+    if (this.closedWith) return;
+    this.closedWith = err;
+    clearInterval(this.heartbeat);
+    this.socket.off('data', this.onSocketData);
+    this.socket.off('drain', this.pump);
+    for (const p of [...this.pending.values()]) this.settle(p, new UnavailableError(err.message), undefined);
+    for (let i = this.outHead; i < this.outbox.length; i++) {
+      const item = this.outbox[i]!;
+      if (!item.cancelled) { item.cancelled = true; item.onFailed(new UnavailableError(err.message)); }
+    }
+    this.outbox.length = 0;
+    this.outHead = 0;
+    const lost = new CancelledError(`Connection to the requester at ${this.peer} was lost`);
+    for (const call of this.inbound.values()) call.abort(lost);
+    for (const call of this.inboundTells) call.abort(lost);
+    this.inbound.clear();
+    this.inboundTells.clear();
+    this.deps.onClose(this, err);
+  }
+}
