@@ -82,7 +82,8 @@ export class DeviceActor extends Actor {
     exec.run(step, feeds).then(
       (outputs) => {
         this.runEnds(active);
-        if (!env.reply({ outputs })) this.abortStep(stepId, abortReason(env.signal));
+        // `undo` tells the master whether this device waits for a stepDone before forgetting.
+        if (!env.reply({ outputs, undo: active.undo.length > 0 })) this.abortStep(stepId, abortReason(env.signal));
         else this.retainUndo(stepId, active);
       },
       (err: OpError) => {

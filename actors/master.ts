@@ -106,7 +106,7 @@ export class MasterActor extends Actor {
     const timeoutMs = (msg['timeoutMs'] as number | undefined) ?? s.config.operationTimeoutMs ?? 0;
     const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : null;
     const feedNames = feeds.map((f) => f[0]);
-    const attempt = async (): Promise<{ plan: StepPlan; outputs: Tensor[]; stepId: string }> => {
+    const attempt = async (): Promise<{ plan: StepPlan; outputs: Tensor[]; stepId: string; holding: string[] }> => {
       const plan = await this.planFor(s, feedNames, fetches, targets);
       const step = this.stepController(s, env.signal, deadline);
       try {
@@ -129,7 +129,7 @@ export class MasterActor extends Actor {
       const reply: Record<string, unknown> = { outputs: result.outputs };
       if (msg['tracePlacement']) reply['placement'] = Object.fromEntries(result.plan.placement);
       if (!env.reply(reply)) this.undo(result.plan, result.stepId, abortReason(env.signal));
-      else this.stepDone(result.plan, result.stepId);
+      else this.stepDone(result.holding, result.stepId);
     } catch (e) {
       env.fail(e);
     }
@@ -246,15 +246,18 @@ export class MasterActor extends Actor {
 
   /** Runs one step; `controller` is the step's own (a failure of one partition aborts the rest). */
   private async execute(s: MasterSession, plan: StepPlan, feeds: Map<string, Tensor>, controller: AbortController,
-    deadline: number | null): Promise<{ outputs: Tensor[]; stepId: string }> {
+    deadline: number | null): Promise<{ outputs: Tensor[]; stepId: string; holding: string[] }> {
     const stepId = `${this.path}#${++this.stepCounter}`;
+    /** Devices that keep undo actions for this step until told it is done. */
+    const holding: string[] = [];
     let firstError: OpError | null = null;
     const results = await Promise.allSettled(plan.devices.map(async (d) => {
       try {
-        const r = await this.system.ask<{ outputs: Tensor[] }>(d.device, {
+        const r = await this.system.ask<{ outputs: Tensor[]; undo?: boolean }>(d.device, {
           type: 'runGraph', handle: d.handle, stepId, sessionHandle: s.handle, deadline,
           feeds: d.feeds.map((f) => [f, feeds.get(f)!]),
         }, { signal: controller.signal });
+        if (r.undo) holding.push(d.device);
         return { device: d.device, outputs: r.outputs };
       } catch (e) {
         const err = toOpError(e);
@@ -272,7 +275,7 @@ export class MasterActor extends Actor {
     const byDevice = new Map<string, Tensor[]>();
     for (const r of results) if (r.status === 'fulfilled') byDevice.set(r.value.device, r.value.outputs);
     const outputs = plan.fetchSlots.map((slot) => ('feed' in slot ? feeds.get(slot.feed)! : byDevice.get(slot.device)![slot.index]!));
-    return { outputs, stepId };
+    return { outputs, stepId, holding };
   }
 
   /** Tells every device of a failed (or undeliverable) step to abort it and undo what succeeded. */
@@ -280,8 +283,8 @@ export class MasterActor extends Actor {
     for (const d of plan.devices) void this.system.tell(d.device, { type: 'abortStep', stepId, error: errorToWire(err) }).catch(() => {});
   }
 
-  private stepDone(plan: StepPlan, stepId: string): void {
-    for (const d of plan.devices) void this.system.tell(d.device, { type: 'stepDone', stepId }).catch(() => {});
+  private stepDone(devices: string[], stepId: string): void {
+    for (const d of devices) void this.system.tell(d, { type: 'stepDone', stepId }).catch(() => {});
   }
 
   // ---- session lifecycle --------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { convertToTensor, Tensor } from '../framework/tensor.js';
 import type { NodeDef } from '../framework/node_def.js';
 import { Server } from '../train/server.js';
 import type { SessionConfig } from '../../actors/master.js';
-import { flattenFetches } from './fetch_mapper.js';
+import { flattenFetches, type FlatFetches } from './fetch_mapper.js';
 import { channelFor, localChannel, sessionClosed, sessionOpened, type MasterChannel } from './master_channel.js';
 import { notifyRunStarted } from './run_hooks.js';
 import { sharesVariableStorage } from '../../actors/variable_actor.js';
@@ -50,6 +50,7 @@ export class Session {
   private closed = false;
   /** Aborted by close(): every run in flight listens to it (one signal for all of them). */
   private readonly closing = new AbortController();
+  private readonly fetchCache = new WeakMap<object, FlatFetches>();
 
   constructor(target?: string | null, opts: SessionOptions = {}) {
     this.graph = opts.graph ?? getDefaultGraph();
@@ -80,7 +81,7 @@ export class Session {
 
   async run(fetches: unknown, feeds?: Feeds, options: RunOptions = {}): Promise<any> {
     if (this.closed) throw new CancelledError('Attempted to use a closed Session.');
-    const flat = flattenFetches(fetches, this.graph);
+    const flat = this.flatten(fetches);
     const feedPairs = this.prepareFeeds(feeds);
     const handle = await this.ensureHandle();
     const version = this.graph.version;
@@ -110,6 +111,16 @@ export class Session {
     } finally {
       done();
     }
+  }
+
+  /** Fetch structures given as one object (a tensor, an op, a variable) are flattened once. */
+  private flatten(fetches: unknown): FlatFetches {
+    if (typeof fetches !== 'object' || fetches === null || Array.isArray(fetches) || Object.getPrototypeOf(fetches) === Object.prototype) {
+      return flattenFetches(fetches, this.graph);
+    }
+    let flat = this.fetchCache.get(fetches);
+    if (!flat) this.fetchCache.set(fetches, (flat = flattenFetches(fetches, this.graph)));
+    return flat;
   }
 
   private prepareFeeds(feeds: Feeds): [string, Tensor][] {
