@@ -137,7 +137,8 @@ export class Connection {
   private sentRequests = 0;
   private unackedTellFrames = 0;
   private unackedTellBytes = 0;
-  private readonly outbox: OutItem[] = [];
+  /** Frames waiting for the socket, a request slot or tell credit (already encoded). */
+  private readonly outbox: { item: OutItem; enc: EncodedFrame }[] = [];
   private outHead = 0;
   /** Incoming requests being handled, by id, so a CANCEL can abort them. */
   private readonly inbound = new Map<number, InboundCall>();
@@ -223,9 +224,32 @@ export class Connection {
     });
   }
 
+  /**
+   * Encodes the frame now, so what is sent is the body as it was when sent (a tensor mutated
+   * later, while the frame waits for the socket, is not affected), then writes or queues it.
+   */
   private submit(item: OutItem): void {
-    if (this.outHead === this.outbox.length && this.canWrite(item)) this.write(item);
-    else this.outbox.push(item);
+    const enc = this.encode(item);
+    if (!enc) return;
+    if (this.outHead === this.outbox.length && this.canWrite(item)) this.write(item, enc);
+    else this.outbox.push({ item, enc });
+  }
+
+  private encode(item: OutItem): EncodedFrame | null {
+    let enc: EncodedFrame;
+    try {
+      enc = this.deps.codec.encode(item.frame);
+    } catch (e) {
+      item.onFailed(e instanceof OpError ? e : new InvalidArgumentError(`Cannot encode the message: ${(e as Error).message}`));
+      return null;
+    }
+    const n = enc.bytes.byteLength;
+    if (n > this.deps.opts.maxFrameBytes) {
+      enc.release();
+      item.onFailed(new ResourceExhaustedError(`A frame of ${n} bytes exceeds maxFrameBytes (${this.deps.opts.maxFrameBytes})`));
+      return null;
+    }
+    return enc;
   }
 
   private canWrite(item: OutItem): boolean {
@@ -241,11 +265,11 @@ export class Connection {
   /** Writes queued frames while the socket, the request slots and the tell window allow. */
   private readonly pump = (): void => {
     while (this.outHead < this.outbox.length && !this.closedWith) {
-      const item = this.outbox[this.outHead]!;
-      if (item.cancelled) { this.outHead++; continue; }
+      const { item, enc } = this.outbox[this.outHead]!;
+      if (item.cancelled) { this.outHead++; enc.release(); continue; }
       if (!this.canWrite(item)) break;
       this.outHead++;
-      this.write(item);
+      this.write(item, enc);
     }
     if (this.outHead > 1024 && this.outHead * 2 > this.outbox.length) {
       this.outbox.splice(0, this.outHead);
@@ -253,20 +277,8 @@ export class Connection {
     }
   };
 
-  private write(item: OutItem): void {
-    let enc: EncodedFrame;
-    try {
-      enc = this.deps.codec.encode(item.frame);
-    } catch (e) {
-      item.onFailed(e instanceof OpError ? e : new InvalidArgumentError(`Cannot encode the message: ${(e as Error).message}`));
-      return;
-    }
+  private write(item: OutItem, enc: EncodedFrame): void {
     const n = enc.bytes.byteLength;
-    if (n > this.deps.opts.maxFrameBytes) {
-      enc.release();
-      item.onFailed(new ResourceExhaustedError(`A frame of ${n} bytes exceeds maxFrameBytes (${this.deps.opts.maxFrameBytes})`));
-      return;
-    }
     this.deps.stats.bytesSent += n;
     this.deps.stats.framesSent++;
     item.onWritten(n);
@@ -540,7 +552,8 @@ export class Connection {
     this.socket.off('drain', this.pump);
     for (const p of [...this.pending.values()]) this.settle(p, new UnavailableError(err.message), undefined);
     for (let i = this.outHead; i < this.outbox.length; i++) {
-      const item = this.outbox[i]!;
+      const { item, enc } = this.outbox[i]!;
+      enc.release();
       if (!item.cancelled) { item.cancelled = true; item.onFailed(new UnavailableError(err.message)); }
     }
     this.outbox.length = 0;

@@ -68,6 +68,27 @@ test('a peer that stops reading: senders wait on the socket (highWaterMarkBytes)
   }
 });
 
+test('a body is captured when sent: mutating a tensor while its frame waits for credit does not change what arrives', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const got: number[][] = [];
+  const a = await node(async (_to, body) => { got.push(Array.from((body as Tensor).data as Float32Array)); await gate; return null; });
+  const b = await node(async () => null, { tellWindowFrames: 1 });
+  try {
+    const t = new Tensor('float32', [3], new Float32Array([1, 2, 3]));
+    const first = b.t.send(a.url, 'sink', t);
+    await first;
+    const second = b.t.send(a.url, 'sink', t); // waits in the outbox: the window holds one frame
+    (t.data as Float32Array).fill(9);
+    release();
+    await within(second, 5000, 'second send');
+    await until(() => got.length === 2, 5000, 'both arrive');
+    assert.equal(got, [[1, 2, 3], [1, 2, 3]]);
+  } finally {
+    await a.t.close(); await b.t.close();
+  }
+});
+
 test('requests beyond maxPendingRequests wait for a slot instead of flooding the peer', async () => {
   let running = 0;
   let max = 0;

@@ -1,0 +1,204 @@
+/**
+ * `npm run bench:transport`: actorflow's transport against gRPC (@grpc/grpc-js) and raw TCP,
+ * node-to-node across two processes, in one run and interleaved (a seeded shuffle of the trials
+ * in every repetition, so no contender always follows the same one):
+ *   (a) one-way float32 tensor throughput at 64 KiB, 1 MiB and 16 MiB;
+ *   (b) ask/reply round trips per second with 100 in flight, and p50/p99 of sequential asks.
+ * Prints medians and the ratios actorflow/gRPC and actorflow/TCP; writes bench/results/transport.json.
+ * Options: --quick (about 20 s), --reps N, --seed N.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
+import cliProgress from 'cli-progress';
+import { percentile, median, machine, writeResults } from './stats.js';
+import { actorflowContender, grpcContender, tcpContender, type Contender } from './transport_contenders.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+interface Config {
+  reps: number;
+  seed: number;
+  /** Bytes sent per throughput trial, by tensor size. */
+  trialBytes: Record<number, number>;
+  rateMs: number;
+  latencyAsks: number;
+  inFlight: number;
+}
+
+function parseArgs(argv: string[]): Config {
+  const quick = argv.includes('--quick');
+  const num = (flag: string, dflt: number): number => {
+    const i = argv.indexOf(flag);
+    return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : dflt;
+  };
+  return {
+    reps: num('--reps', quick ? 3 : 5),
+    seed: num('--seed', 42),
+    trialBytes: quick
+      ? { [64 * KiB]: 16 * MiB, [MiB]: 32 * MiB, [16 * MiB]: 64 * MiB }
+      : { [64 * KiB]: 48 * MiB, [MiB]: 96 * MiB, [16 * MiB]: 192 * MiB },
+    rateMs: quick ? 300 : 1000,
+    latencyAsks: quick ? 1000 : 2000,
+    inFlight: 100,
+  };
+}
+
+/** mulberry32: a small seeded generator, so the shuffles are reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle<T>(xs: T[], rand: () => number): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+  return xs;
+}
+
+type Metric = 'tput64k' | 'tput1m' | 'tput16m' | 'rate' | 'p50' | 'p99';
+const SIZES: [Metric, number][] = [['tput64k', 64 * KiB], ['tput1m', MiB], ['tput16m', 16 * MiB]];
+
+interface Trial { contender: Contender; kind: 'tput' | 'rate' | 'latency'; metric?: Metric; size?: number }
+
+function startServer(): Promise<{ child: ChildProcess; ports: { ws: number; grpc: number; tcp: number } }> {
+  const script = fileURLToPath(new URL('./transport_server.js', import.meta.url));
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('the benchmark server did not start within 20 s')), 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) { clearTimeout(timer); resolve({ child, ports: JSON.parse(line) }); }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the benchmark server exited (${code})`)); });
+  });
+}
+
+async function runTrial(t: Trial, cfg: Config, tensors: Map<number, Float32Array>, results: Map<string, Map<Metric, number[]>>): Promise<void> {
+  const put = (m: Metric, v: number): void => { results.get(t.contender.name)!.get(m)!.push(v); };
+  if (t.kind === 'tput') {
+    const count = Math.max(2, Math.round(cfg.trialBytes[t.size!]! / t.size!));
+    const s = await t.contender.throughput(tensors.get(t.size!)!, count);
+    put(t.metric!, (count * t.size!) / s / 1e6);
+  } else if (t.kind === 'rate') {
+    put('rate', await t.contender.rate(cfg.inFlight, cfg.rateMs));
+  } else {
+    const xs = (await t.contender.latency(cfg.latencyAsks)).sort((a, b) => a - b);
+    put('p50', percentile(xs, 50));
+    put('p99', percentile(xs, 99));
+  }
+}
+
+function fmt(v: number, metric: Metric): string {
+  if (metric.startsWith('tput')) return `${(v / 1000).toFixed(2)} GB/s`;
+  if (metric === 'rate') return `${Math.round(v).toLocaleString('en-US')}/s`;
+  return `${v.toFixed(1)} us`;
+}
+
+const LABELS: Record<Metric, string> = {
+  tput64k: 'one-way 64 KiB tensors', tput1m: 'one-way 1 MiB tensors', tput16m: 'one-way 16 MiB tensors',
+  rate: 'asks/s, 100 in flight', p50: 'sequential ask p50', p99: 'sequential ask p99',
+};
+
+/** Targets from the issue, as same-run ratios: [against, comparison, bound]. */
+const TARGETS: Partial<Record<Metric, [string, '>=' | '<=', number][]>> = {
+  tput64k: [['gRPC', '>=', 4]],
+  tput1m: [['TCP', '>=', 0.7], ['gRPC', '>=', 4]],
+  tput16m: [['TCP', '>=', 0.5], ['gRPC', '>=', 4]],
+  rate: [['gRPC', '>=', 10]],
+  p50: [['TCP', '<=', 1.5]],
+};
+
+async function main(): Promise<void> {
+  const cfg = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  // Other work on the machine moves every number here; the load average is reported with them.
+  const loadBefore = loadavg()[0]!;
+  const { child, ports } = await startServer();
+  const contenders = [await actorflowContender(ports.ws), await grpcContender(ports.grpc), await tcpContender(ports.tcp)];
+  const tensors = new Map(SIZES.map(([, size]) => {
+    const f = new Float32Array(size / 4);
+    for (let i = 0; i < f.length; i += 1024) f[i] = i;
+    return [size, f] as const;
+  }));
+  const results = new Map(contenders.map((c) => [c.name, new Map<Metric, number[]>(
+    (['tput64k', 'tput1m', 'tput16m', 'rate', 'p50', 'p99'] as Metric[]).map((m) => [m, []]))]));
+  const allTrials = (): Trial[] => contenders.flatMap((c) => [
+    ...SIZES.map(([metric, size]) => ({ contender: c, kind: 'tput' as const, metric, size })),
+    { contender: c, kind: 'rate' as const },
+    { contender: c, kind: 'latency' as const },
+  ]);
+
+  // Warm-up (not recorded): JIT, connections, encode pools, TCP windows.
+  const warm: Config = { ...cfg, trialBytes: { [64 * KiB]: 4 * MiB, [MiB]: 8 * MiB, [16 * MiB]: 32 * MiB }, rateMs: 150, latencyAsks: 300 };
+  const scratch = new Map(contenders.map((c) => [c.name, new Map((['tput64k', 'tput1m', 'tput16m', 'rate', 'p50', 'p99'] as Metric[]).map((m) => [m, [] as number[]]))]));
+  for (const t of allTrials()) await runTrial(t, warm, tensors, scratch);
+
+  const rand = rng(cfg.seed);
+  const total = cfg.reps * allTrials().length;
+  const bar = process.stdout.isTTY ? new cliProgress.SingleBar({ format: 'transport bench [{bar}] {value}/{total} trials' }, cliProgress.Presets.shades_classic) : null;
+  bar?.start(total, 0);
+  for (let r = 0; r < cfg.reps; r++) {
+    for (const t of shuffle(allTrials(), rand)) {
+      await runTrial(t, cfg, tensors, results);
+      bar?.increment();
+    }
+  }
+  bar?.stop();
+  for (const c of contenders) await c.close();
+  child.kill('SIGTERM');
+
+  const med = (name: string, m: Metric): number => median(results.get(name)!.get(m)!);
+  const metrics: Metric[] = ['tput64k', 'tput1m', 'tput16m', 'rate', 'p50', 'p99'];
+  const rows = metrics.map((m) => {
+    const af = med('actorflow', m);
+    const g = med('gRPC', m);
+    const tcp = med('TCP', m);
+    const checks = (TARGETS[m] ?? []).map(([against, op, bound]) => {
+      const ratio = af / (against === 'TCP' ? tcp : g);
+      const ok = op === '>=' ? ratio >= bound : ratio <= bound;
+      return { against, op, bound, ratio, ok };
+    });
+    return { metric: m, label: LABELS[m], actorflow: af, gRPC: g, TCP: tcp, vsGrpc: af / g, vsTcp: af / tcp, checks };
+  });
+
+  const m = machine();
+  const header = ['', 'actorflow', 'gRPC', 'raw TCP', 'af/gRPC', 'af/TCP', 'targets'];
+  const lines = rows.map((r) => [
+    r.label, fmt(r.actorflow, r.metric), fmt(r.gRPC, r.metric), fmt(r.TCP, r.metric),
+    `${r.vsGrpc.toFixed(2)}x`, `${r.vsTcp.toFixed(2)}x`,
+    r.checks.map((c) => `${c.ok ? 'ok' : 'MISSED'} ${c.against} ${c.op} ${c.bound}x`).join(', '),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const row = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(`\nactorflow transport benchmark: ${m['cpu']} x ${m['cores']}, ${m['os']}, node ${m['node']}`);
+  const loadAfter = loadavg()[0]!;
+  console.log(`load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after (1-minute); ratios are same-run, absolute numbers move with load`);
+  console.log(`medians of ${cfg.reps} interleaved repetitions (seed ${cfg.seed}); latency in microseconds; p99 has no target\n`);
+  console.log(row(header));
+  for (const l of lines) console.log(row(l));
+  const file = writeResults('transport', {
+    config: { ...cfg, quick: process.argv.includes('--quick') },
+    loadAverage: { before: loadBefore, after: loadAfter },
+    seconds: (Date.now() - started) / 1000,
+    rows,
+    samples: Object.fromEntries([...results].map(([k, v]) => [k, Object.fromEntries(v)])),
+  });
+  console.log(`\n${((Date.now() - started) / 1000).toFixed(1)} s; results in ${file}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
