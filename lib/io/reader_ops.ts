@@ -6,6 +6,7 @@
  * and so run on the reader's device, where the files are read. The filename queue (input 1 of the
  * reads) may live anywhere: the reader asks it through the actor system.
  */
+import { privateResourceName } from '../framework/private_resource.js';
 import { InvalidArgumentError, NotFoundError } from '../framework/errors.js';
 import { registerKernel, registerOp, type InferenceInput, type KernelFn, type OutputSpec } from '../framework/op_registry.js';
 import type { KernelContext } from '../framework/kernel_context.js';
@@ -18,7 +19,6 @@ import { tfRecordFormat } from '../../actors/reader/tf_record_format.js';
 import { identityFormat } from '../../actors/reader/identity_format.js';
 import { wholeFileFormat } from '../../actors/reader/whole_file_format.js';
 import { compressionTypeString } from './compression.js';
-import { RESOURCE_ID_COUNTER_KEY } from '../queues/queue_kernels.js';
 
 const handle: OutputSpec = { dtype: 'string', shape: [] };
 
@@ -83,7 +83,7 @@ function readerResourceKernel(type: string): KernelFn {
     const attrs = ctx.node.attrs;
     const container = (attrs['container'] as string | undefined) ?? '';
     let name = (attrs['shared_name'] as string | undefined) ?? '';
-    if (name === '') name = privateName(ctx);
+    if (name === '') name = privateResourceName(ctx, 'reader');
     const actor = ctx.resources.lookupOrCreate<ReaderActor>(container, 'reader', name,
       (path) => new ReaderActor(path, {
         format: formatFor(type, attrs), nodeName: ctx.node.name, system: ctx.system, taskPath: ctx.device.taskPath,
@@ -95,7 +95,6 @@ function readerResourceKernel(type: string): KernelFn {
   };
 }
 
-const PRIVATE_NAMES_KEY = 'readers.privateNames';
 
 /**
  * The resource name of a private reader: `_<k>_<node name>`, made once per (session, node) on
@@ -103,24 +102,7 @@ const PRIVATE_NAMES_KEY = 'readers.privateNames';
  * private reader keeps its place when the graph is extended or run with other fetches, each of
  * which registers a new partition (and so a fresh kernelState).
  */
-function privateName(ctx: KernelContext): string {
-  const cached = ctx.kernelState['readerName'] as string | undefined;
-  if (cached) return cached;
-  let names = ctx.deviceState.get(PRIVATE_NAMES_KEY) as Map<string, string> | undefined;
-  if (!names) ctx.deviceState.set(PRIVATE_NAMES_KEY, (names = new Map()));
-  const key = `${ctx.step.sessionHandle}\u0000${ctx.node.name}`;
-  let name = names.get(key);
-  if (!name) names.set(key, (name = `_${nextResourceId(ctx)}_${ctx.node.name}`));
-  ctx.kernelState['readerName'] = name;
-  return name;
-}
 
-/** The per-device counter behind private resource names `_<k>_<node>` (shared with queues). */
-function nextResourceId(ctx: KernelContext): number {
-  const k = (ctx.deviceState.get(RESOURCE_ID_COUNTER_KEY) as number | undefined) ?? 0;
-  ctx.deviceState.set(RESOURCE_ID_COUNTER_KEY, k + 1);
-  return k;
-}
 
 // ---- ops on a reader ----------------------------------------------------------------------
 

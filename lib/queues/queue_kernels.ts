@@ -5,6 +5,7 @@
  * undo with step.onAbortAfterSuccess: if the step fails after the elements left the queue (the
  * client is gone before it received them), they go back. See docs/QUEUES.md.
  */
+import { privateResourceName } from '../framework/private_resource.js';
 import { InvalidArgumentError } from '../framework/errors.js';
 import { asDType, type DType } from '../framework/dtypes.js';
 import { registerKernel, type KernelFn } from '../framework/op_registry.js';
@@ -16,32 +17,14 @@ import { UNBOUNDED_CAPACITY, type QueueConfig, type QueueKind, type QueueMessage
 import type { ComponentShape, Element } from '../../actors/queue/element.js';
 
 /** The deviceState key of the per-device counter behind private resource names `_<k>_<node>`. */
-export const RESOURCE_ID_COUNTER_KEY = 'resource_manager.uniqueId';
 
-function nextResourceId(ctx: KernelContext): number {
-  const k = (ctx.deviceState.get(RESOURCE_ID_COUNTER_KEY) as number | undefined) ?? 0;
-  ctx.deviceState.set(RESOURCE_ID_COUNTER_KEY, k + 1);
-  return k;
-}
 
 /**
  * The resource name of a private queue: `_<k>_<node name>`, made once per (session, node) on this
  * device. TensorFlow keeps stateful kernels in a per-session OpSegment, so a session's private
  * queue survives the graph being extended and re-registered; kernelState alone would not.
  */
-function privateName(ctx: KernelContext): string {
-  const cached = ctx.kernelState['queueName'] as string | undefined;
-  if (cached) return cached;
-  let names = ctx.deviceState.get(PRIVATE_NAMES_KEY) as Map<string, string> | undefined;
-  if (!names) ctx.deviceState.set(PRIVATE_NAMES_KEY, (names = new Map()));
-  const key = `${ctx.step.sessionHandle}\u0000${ctx.node.name}`;
-  let name = names.get(key);
-  if (!name) names.set(key, (name = `_${nextResourceId(ctx)}_${ctx.node.name}`));
-  ctx.kernelState['queueName'] = name;
-  return name;
-}
 
-const PRIVATE_NAMES_KEY = 'queues.privateNames';
 
 function attrNumber(attrs: Record<string, unknown>, key: string, dflt: number): number {
   const v = attrs[key];
@@ -86,7 +69,7 @@ function queueResourceKernel(kind: QueueKind): KernelFn {
     const attrs = ctx.node.attrs;
     const container = (attrs['container'] as string | undefined) ?? '';
     let name = (attrs['shared_name'] as string | undefined) ?? '';
-    if (name === '') name = privateName(ctx);
+    if (name === '') name = privateResourceName(ctx, 'queue');
     const config = queueConfigFromAttrs(kind, name, attrs);
     const actor = ctx.resources.lookupOrCreate<QueueActor>(container, 'queue', name,
       (path) => createQueueActor(path, config),
