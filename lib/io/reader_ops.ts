@@ -95,15 +95,6 @@ function readerResourceKernel(type: string): KernelFn {
   };
 }
 
-
-/**
- * The resource name of a private reader: `_<k>_<node name>`, made once per (session, node) on
- * this device. TensorFlow keeps stateful kernels per session (its OpSegment), so a session's
- * private reader keeps its place when the graph is extended or run with other fetches, each of
- * which registers a new partition (and so a fresh kernelState).
- */
-
-
 // ---- ops on a reader ----------------------------------------------------------------------
 
 function requireStringInput(info: InferenceInput, i: number, what: string): void {

@@ -16,16 +16,6 @@ import { createQueueActor } from '../../actors/queue/create_queue_actor.js';
 import { UNBOUNDED_CAPACITY, type QueueConfig, type QueueKind, type QueueMessage, type DequeueReply } from '../../actors/queue/queue_config.js';
 import type { ComponentShape, Element } from '../../actors/queue/element.js';
 
-/** The deviceState key of the per-device counter behind private resource names `_<k>_<node>`. */
-
-
-/**
- * The resource name of a private queue: `_<k>_<node name>`, made once per (session, node) on this
- * device. TensorFlow keeps stateful kernels in a per-session OpSegment, so a session's private
- * queue survives the graph being extended and re-registered; kernelState alone would not.
- */
-
-
 function attrNumber(attrs: Record<string, unknown>, key: string, dflt: number): number {
   const v = attrs[key];
   if (v === undefined || v === null) return dflt;
