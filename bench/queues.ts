@@ -1,5 +1,6 @@
 /**
- * `npm run bench:queues` (add `--quick` for a short run, `--reps N`, `--via ps|worker`):
+ * `npm run bench:queues` (add `--quick` for a short run, `--reps N`, `--via ps|worker`,
+ * `--in-flight N` runs outstanding per producer and consumer, default 2):
  * elements/s through a FIFOQueue that lives on ps (a ps and a worker started with
  * `node actors/node.js`), with one producer and one consumer, each in its own client process,
  * for float32 elements of 16 B, 4 KiB and 256 KiB, enqueued/dequeued one at a time and with
@@ -28,6 +29,8 @@ const flag = (name: string, dflt: string): string => {
 };
 const REPS = Number(flag('--reps', quick ? '1' : '3'));
 const VIA = flag('--via', 'ps');
+/** Runs each producer and consumer keeps outstanding (a QueueRunner's thread count). */
+const IN_FLIGHT = Number(flag('--in-flight', '2'));
 const BATCH = 128;
 const CAPACITY = 1024;
 const KiB = 1024;
@@ -62,6 +65,12 @@ const batched = batchedS === '1';
 const q = new tf.FIFOQueue({ capacity: Number(capS), dtypes: 'float32', shapes: [[floats]], sharedName: name, name: 'q' });
 const sess = new tf.Session(target);
 const now = () => performance.timeOrigin + performance.now();
+// Runs n steps with up to IN_FLIGHT of them outstanding, as a QueueRunner with that many threads.
+const IN_FLIGHT = ${IN_FLIGHT};
+const inFlight = async (n, fn) => {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, n) }, async () => { while (next++ < n) await fn(); }));
+};
 // Ready after the warm-up; the parent says go (on stdin) once both are ready.
 const waitStart = async () => {
   process.stdout.write('ready\\n');
@@ -72,10 +81,13 @@ if (role === 'producer') {
   const x = tf.placeholder('float32', batched ? [batch, floats] : [floats]);
   const op = batched ? q.enqueueMany([x]) : q.enqueue([x]);
   const per = batched ? batch : 1;
-  const feed = () => { const d = new Float32Array(per * floats); d[0] = 1; return [[x, tf.tensor(d, { shape: batched ? [batch, floats] : [floats] })]]; };
-  for (let i = 0; i < warm / per; i++) await sess.run(op, feed());
+  // One feed buffer, reused: the bench measures the queue, not the producer's allocations
+  // (the transport encodes a copy of it at each send, so reuse is safe).
+  const d = new Float32Array(per * floats); d[0] = 1;
+  const fed = [[x, tf.tensor(d, { shape: batched ? [batch, floats] : [floats] })]];
+  for (let i = 0; i < warm / per; i++) await sess.run(op, fed);
   await waitStart();
-  for (let i = 0; i < count / per; i++) await sess.run(op, feed());
+  await inFlight(count / per, () => sess.run(op, fed));
   process.stdout.write(JSON.stringify({ role, end: now() }) + '\\n');
 } else {
   const op = batched ? q.dequeueMany(batch) : q.dequeue();
@@ -83,7 +95,7 @@ if (role === 'producer') {
   for (let i = 0; i < warm / per; i++) await sess.run(op);
   await waitStart();
   let bytes = 0;
-  for (let i = 0; i < count / per; i++) { const t = await sess.run(op); bytes += t.data.byteLength; }
+  await inFlight(count / per, async () => { const t = await sess.run(op); bytes += t.data.byteLength; });
   const end = Date.now();
   process.stdout.write(JSON.stringify({ role, end, bytes }) + '\\n');
 }
