@@ -11,3 +11,16 @@ export async function rejects(fn: () => Promise<unknown>, check: (e: Error) => b
   assert.unreachable(msg ?? 'expected a rejection');
   throw new Error('unreachable');
 }
+
+/** Awaits p and checks it rejects with an instance of cls whose message matches re. */
+export async function rejectsWith(p: Promise<unknown>, cls: new (...a: never[]) => Error, re: RegExp): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    assert.instance(e, cls, `expected ${cls.name}, got ${String(e)}`);
+    assert.match((e as Error).message, re);
+    return e as Error;
+  }
+  assert.unreachable(`expected ${cls.name} matching ${re}`);
+  throw new Error('unreachable');
+}

@@ -17,6 +17,7 @@ import { fixedLengthFormat, type FixedLengthOptions } from '../../actors/reader/
 import { tfRecordFormat } from '../../actors/reader/tf_record_format.js';
 import { identityFormat } from '../../actors/reader/identity_format.js';
 import { wholeFileFormat } from '../../actors/reader/whole_file_format.js';
+import { rejectsWith } from '../helpers/rejects.js';
 
 const TASK = '/job:worker/replica:0/task:3';
 const DEVICE = `${TASK}/device:CPU:0`;
@@ -63,16 +64,6 @@ function file(name: string, content: string | Uint8Array): string {
   return p;
 }
 
-async function rejects(p: Promise<unknown>, cls: new (...a: never[]) => Error, re: RegExp): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, cls, `expected ${cls.name}, got ${String(e)}`);
-    assert.match((e as Error).message, re);
-    return e as Error;
-  }
-  throw new assert.Assertion({ message: `expected ${cls.name} matching ${re}`, operator: 'rejects', expects: cls.name, actual: 'resolved', generated: false } as never);
-}
 
 test('TextLineReader: keys count header lines, CRLF and a last line without newline', async () => {
   const a = file('a.csv', 'x1,x2,target\r\n1.,2.,0\r\n4.,5,1\n\n7.,,0');
@@ -88,7 +79,7 @@ test('TextLineReader: keys count header lines, CRLF and a last line without newl
   assert.is(await r.ask({ type: 'numRecordsProduced' }), 5);
   // b is finished only when the reader looks past its end.
   assert.is(await r.ask({ type: 'numWorkUnitsCompleted' }), 1);
-  await rejects(r.read(), tf.errors.OutOfRangeError, /^FIFOQueue 'files_\d+' is closed and has insufficient elements \(requested 1, current size 0\)$/);
+  await rejectsWith(r.read(), tf.errors.OutOfRangeError, /^FIFOQueue 'files_\d+' is closed and has insufficient elements \(requested 1, current size 0\)$/);
   assert.is(await r.ask({ type: 'numWorkUnitsCompleted' }), 2);
 });
 
@@ -97,7 +88,7 @@ test('TextLineReader: files shorter than the header and empty files are skipped'
   await r.enqueue(file('empty.txt', ''), file('short.txt', 'only header\n'), file('ok.txt', 'h1\nh2\nline3'));
   await r.close();
   assert.equal(await r.read(), [`${join(dir, 'ok.txt')}:3`, 'line3']);
-  await rejects(r.read(), tf.errors.OutOfRangeError, /is closed/);
+  await rejectsWith(r.read(), tf.errors.OutOfRangeError, /is closed/);
   assert.is(await r.ask({ type: 'numWorkUnitsCompleted' }), 3);
 });
 
@@ -132,8 +123,8 @@ test('readUpTo returns at most n and never spans two files', async () => {
   assert.equal((await r.readUpTo(5)).values, ['c']);
   assert.equal((await r.readUpTo(5)).values, ['d', 'e']);
   assert.equal((await r.readUpTo(0)).values, []);
-  await rejects(r.readUpTo(5), tf.errors.OutOfRangeError, /insufficient elements/);
-  await rejects(r.readUpTo(-1), tf.errors.InvalidArgumentError, /num_records/);
+  await rejectsWith(r.readUpTo(5), tf.errors.OutOfRangeError, /insufficient elements/);
+  await rejectsWith(r.readUpTo(-1), tf.errors.InvalidArgumentError, /num_records/);
 });
 
 test('a read waits for a file name, keeps its place, and a cancelled wait loses nothing', async () => {
@@ -143,7 +134,7 @@ test('a read waits for a file name, keeps its place, and a cancelled wait loses 
   const waiting = r.read(ac.signal);
   await new Promise((res) => setTimeout(res, 20));
   ac.abort(new tf.errors.CancelledError('Step was cancelled'));
-  await rejects(waiting, tf.errors.CancelledError, /cancelled/);
+  await rejectsWith(waiting, tf.errors.CancelledError, /cancelled/);
   const pending = r.read();
   await new Promise((res) => setTimeout(res, 20));
   await r.enqueue(f);
@@ -175,7 +166,7 @@ test('removing the reader (container reset) ends a read parked on the filename q
   const parked = r.read();
   await new Promise((res) => setTimeout(res, 20));
   r.reader.stop(new tf.errors.AbortedError('Resource container was reset'));
-  await rejects(parked, tf.errors.AbortedError, /container was reset/);
+  await rejectsWith(parked, tf.errors.AbortedError, /container was reset/);
   await r.enqueue('later.txt');
   assert.is(r.queue.size(), 1);
 });
@@ -185,7 +176,7 @@ test('a missing file fails with NotFoundError naming the file and the node; the 
   const ok = file('after_missing.txt', 'fine\n');
   const r = rig(textLineFormat({ skipHeaderLines: 0 }));
   await r.enqueue(missing, ok);
-  const e = await rejects(r.read(), tf.errors.NotFoundError, /No such file or directory/);
+  const e = await rejectsWith(r.read(), tf.errors.NotFoundError, /No such file or directory/);
   assert.ok(e.message.includes(missing) && e.message.includes(TASK), e.message);
   assert.equal(await r.read(), [`${ok}:1`, 'fine']);
 });
@@ -193,7 +184,7 @@ test('a missing file fails with NotFoundError naming the file and the node; the 
 test('the filename queue must hold one string component', async () => {
   const r = rig(textLineFormat({ skipHeaderLines: 0 }), ['int32']);
   await r.queue.deliver({ type: 'enqueue', components: [new Tensor('int32', [], Int32Array.of(7))] });
-  await rejects(r.read(), tf.errors.InvalidArgumentError, /^Expected queue with single string component$/);
+  await rejectsWith(r.read(), tf.errors.InvalidArgumentError, /^Expected queue with single string component$/);
 });
 
 function fixedFile(name: string, header: number[], records: number[][], footer: number[], compress?: 'GZIP' | 'ZLIB'): string {
@@ -255,10 +246,10 @@ test('TFRecordReader: keys are byte offsets; damage is DataLossError naming file
   const r = rig(tfRecordFormat({ compressionType: '' }));
   await r.enqueue(p);
   assert.equal((await r.read())[0], `${p}:0`);
-  const e = await rejects(r.read(), tf.errors.DataLossError, /^corrupted record at 18 in /);
+  const e = await rejectsWith(r.read(), tf.errors.DataLossError, /^corrupted record at 18 in /);
   assert.ok(e.message.includes(p) && e.message.includes(TASK), e.message);
   // The damage stays where it is: asking again reports it again.
-  await rejects(r.read(), tf.errors.DataLossError, /corrupted record at 18/);
+  await rejectsWith(r.read(), tf.errors.DataLossError, /corrupted record at 18/);
 });
 
 test('IdentityReader: one record and one work unit per item; state round-trips', async () => {
@@ -273,12 +264,12 @@ test('IdentityReader: one record and one work unit per item; state round-trips',
   assert.equal(await r.read(), ['C', 'C']);
   await r.ask({ type: 'restoreState', state });
   assert.is(await r.ask({ type: 'numRecordsProduced' }), 2);
-  const e = await rejects(r.ask({ type: 'restoreState', state: 'BOGUS' }), tf.errors.InvalidArgumentError,
+  const e = await rejectsWith(r.ask({ type: 'restoreState', state: 'BOGUS' }), tf.errors.InvalidArgumentError,
     /^Could not parse state for IdentityReader 'reader': BOGUS$/);
   assert.ok(e);
   // A failed restore resets the reader.
   assert.is(await r.ask({ type: 'numRecordsProduced' }), 0);
-  await rejects(r.ask({ type: 'restoreState', state: Uint8Array.of(0x08, 3, 0x10, 1) }), tf.errors.InvalidArgumentError,
+  await rejectsWith(r.ask({ type: 'restoreState', state: Uint8Array.of(0x08, 3, 0x10, 1) }), tf.errors.InvalidArgumentError,
     /^Inconsistent work started vs\. finished when restoring in IdentityReader 'reader'/);
 });
 
@@ -290,8 +281,8 @@ test('WholeFileReader gives the bytes; TextLine and friends cannot serialize', a
   assert.is(key, p);
   assert.equal(value, Uint8Array.of(0, 1, 2, 250));
   const t = rig(textLineFormat({ skipHeaderLines: 0 }));
-  await rejects(t.ask({ type: 'serializeState' }), tf.errors.UnimplementedError, /^Reader SerializeState$/);
-  await rejects(t.ask({ type: 'restoreState', state: '' }), tf.errors.UnimplementedError, /^Reader RestoreState$/);
+  await rejectsWith(t.ask({ type: 'serializeState' }), tf.errors.UnimplementedError, /^Reader SerializeState$/);
+  await rejectsWith(t.ask({ type: 'restoreState', state: '' }), tf.errors.UnimplementedError, /^Reader RestoreState$/);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '../../lib/index.js';
+import { rejectsWith } from '../helpers/rejects.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'af-readers-e2e-'));
 const BOUND = { timeoutMs: 10_000 };
@@ -14,17 +15,6 @@ function file(name: string, content: string | Uint8Array): string {
   return p;
 }
 
-async function rejects(p: Promise<unknown>, cls: new (...a: never[]) => Error, re: RegExp): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, cls, `expected ${cls.name}, got ${String(e)}`);
-    assert.match((e as Error).message, re);
-    return e as Error;
-  }
-  assert.unreachable(`expected ${cls.name} matching ${re}`);
-  throw new Error('unreachable');
-}
 
 /** The filename queue of the book: FIFOQueue(capacity=10, dtypes=[tf.string], shapes=[()]). */
 function filenameQueue(sharedName?: string): { q: tf.FIFOQueue; filename: tf.SymbolicTensor; enqueue: tf.Operation; close: tf.Operation } {
@@ -56,7 +46,7 @@ test("the book's my_test.csv: TextLineReader + decodeCsv, then OutOfRange once t
       rows.push([k.toArray(), ...(f.toArray() as number[]), t.toArray()]);
     }
     assert.equal(rows, [[`${csv}:2`, 1, 2, 0], [`${csv}:3`, 4, 5, 1], [`${csv}:4`, 7, -1, 0]]);
-    await rejects(sess.run([features, target], undefined, BOUND), tf.errors.OutOfRangeError,
+    await rejectsWith(sess.run([features, target], undefined, BOUND), tf.errors.OutOfRangeError,
       /^FIFOQueue '.*' is closed and has insufficient elements \(requested 1, current size 0\)$/);
   } finally {
     await sess.close();
@@ -89,7 +79,7 @@ test('readUpTo, counters and reset through the graph (shared reader and queue)',
     const [p2, c2] = (await sess.run([produced, completed], undefined, BOUND)) as tf.Tensor[];
     assert.equal([String(p2!.toArray()), String(c2!.toArray())], ['0', '0']);
     await sess.run(fq.close, undefined, BOUND);
-    await rejects(sess.run(values, [[n, 3]], BOUND), tf.errors.OutOfRangeError, /is closed and has insufficient elements/);
+    await rejectsWith(sess.run(values, [[n, 3]], BOUND), tf.errors.OutOfRangeError, /is closed and has insufficient elements/);
   } finally {
     await sess.close();
   }
@@ -132,7 +122,7 @@ test('a missing file fails the read with NotFoundError naming the file and the n
   const sess = new tf.Session();
   try {
     await sess.run(fq.enqueue, [[fq.filename, missing]], BOUND);
-    const e = await rejects(sess.run(value, undefined, BOUND), tf.errors.NotFoundError, /No such file or directory/);
+    const e = await rejectsWith(sess.run(value, undefined, BOUND), tf.errors.NotFoundError, /No such file or directory/);
     assert.ok(e.message.includes(missing), e.message);
     assert.ok(/\/job:[^/]+\/replica:0\/task:0/.test(e.message), e.message);
   } finally {
@@ -156,13 +146,13 @@ test('build-time checks; serializeState where TensorFlow has none; IdentityReade
   const bad = id.restoreState('not a state');
   const sess = new tf.Session();
   try {
-    await rejects(sess.run(text.serializeState(), undefined, BOUND), tf.errors.UnimplementedError, /^Reader SerializeState$/);
+    await rejectsWith(sess.run(text.serializeState(), undefined, BOUND), tf.errors.UnimplementedError, /^Reader SerializeState$/);
     await sess.run(fq.enqueue, [[fq.filename, 'item-1']], BOUND);
     assert.is(((await sess.run(k, undefined, BOUND)) as tf.Tensor).toArray(), 'item-1');
     const s = (await sess.run(state, undefined, BOUND)) as tf.Tensor;
     assert.equal(s.toArray(), Uint8Array.of(0x08, 1, 0x10, 1, 0x18, 1, 0x22, 6, ...new TextEncoder().encode('item-1')));
     await sess.run(restore, undefined, BOUND);
-    await rejects(sess.run(bad, undefined, BOUND), tf.errors.InvalidArgumentError, /^Could not parse state for IdentityReader 'IdentityReaderV2'/);
+    await rejectsWith(sess.run(bad, undefined, BOUND), tf.errors.InvalidArgumentError, /^Could not parse state for IdentityReader 'IdentityReaderV2'/);
   } finally {
     await sess.close();
   }

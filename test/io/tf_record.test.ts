@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { deflateSync, gzipSync, gunzipSync, inflateSync } from 'node:zlib';
 import * as tf from '../../lib/index.js';
 import { crc32c, maskCrc } from '../../lib/io/crc32c.js';
+import { rejectsWith } from '../helpers/rejects.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'af-tfrecord-'));
 const enc = new TextEncoder();
@@ -17,16 +18,6 @@ async function collect(path: string, opts?: unknown): Promise<Uint8Array[]> {
   return out;
 }
 
-async function expectReject(p: Promise<unknown>, cls: new (...a: never[]) => Error, re: RegExp): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, cls, `expected ${cls.name}, got ${String(e)}`);
-    assert.match((e as Error).message, re);
-    return e as Error;
-  }
-  throw new assert.Assertion({ message: `expected ${cls.name} matching ${re}` } as never);
-}
 
 function u32(n: number): number[] { return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24]; }
 
@@ -122,7 +113,7 @@ test('a corrupted payload or length gives DataLossError naming the offset and th
   payloadHit[21 + 12 + 2] ^= 0x40;
   writeFileSync(path, payloadHit);
   const got: string[] = [];
-  const e = await expectReject((async () => {
+  const e = await rejectsWith((async () => {
     for await (const r of tf.io.tfRecordIterator(path)) got.push(new TextDecoder().decode(r));
   })(), tf.errors.DataLossError, /corrupted record at 21/);
   assert.ok(e.message.includes(path), e.message);
@@ -131,7 +122,7 @@ test('a corrupted payload or length gives DataLossError naming the offset and th
   const lengthHit = Buffer.from(bytes);
   lengthHit[21] ^= 0x01;
   writeFileSync(path, lengthHit);
-  await expectReject(collect(path), tf.errors.DataLossError, /corrupted record at 21/);
+  await rejectsWith(collect(path), tf.errors.DataLossError, /corrupted record at 21/);
 });
 
 test('a truncated file gives DataLossError "truncated record at <offset>"', async () => {
@@ -143,7 +134,7 @@ test('a truncated file gives DataLossError "truncated record at <offset>"', asyn
   const bytes = readFileSync(path);
   for (const cut of [21 + 5, 21 + 12 + 3, bytes.length - 1]) {
     writeFileSync(path, bytes.subarray(0, cut));
-    const e = await expectReject(collect(path), tf.errors.DataLossError, /^truncated record at 21 in /);
+    const e = await rejectsWith(collect(path), tf.errors.DataLossError, /^truncated record at 21 in /);
     assert.ok(e.message.includes(path));
   }
   // Cut exactly at a record boundary: a clean end.
@@ -153,16 +144,16 @@ test('a truncated file gives DataLossError "truncated record at <offset>"', asyn
 
 test('missing and unreadable files', async () => {
   const missing = join(dir, 'nope.tfrecord');
-  const e = await expectReject(collect(missing), tf.errors.NotFoundError, /No such file or directory/);
+  const e = await rejectsWith(collect(missing), tf.errors.NotFoundError, /No such file or directory/);
   assert.ok(e.message.includes(missing));
   assert.throws(() => new tf.io.TFRecordWriter(join(dir, 'no', 'such', 'dir.tfrecord')), (err: unknown) => err instanceof tf.errors.NotFoundError);
   if (process.getuid?.() !== 0) {
     const locked = join(dir, 'locked.tfrecord');
     writeFileSync(locked, '');
     chmodSync(locked, 0o000);
-    await expectReject(collect(locked), tf.errors.PermissionDeniedError, /Permission denied/);
+    await rejectsWith(collect(locked), tf.errors.PermissionDeniedError, /Permission denied/);
   }
-  await expectReject(collect(dir), tf.errors.FailedPreconditionError, /Is a directory/);
+  await rejectsWith(collect(dir), tf.errors.FailedPreconditionError, /Is a directory/);
 });
 
 test('writer options are checked and close is idempotent', async () => {
