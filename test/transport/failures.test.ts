@@ -66,6 +66,9 @@ test('a request made while the peer is down succeeds if the peer comes back with
     await c.request(url, 'echo', 1);
     child.kill('SIGKILL');
     await exited(child);
+    // The request must be made once the client has seen the connection drop; one sent on the
+    // dying connection is a pending request, which fails with UnavailableError (test above).
+    await within((async () => { while (c.connectionCount > 0) await new Promise((r) => setTimeout(r, 10)); })(), 3000, 'disconnect noticed');
     const p = c.request(url, 'pid', null);
     await new Promise((r) => setTimeout(r, 200));
     second = (await startChild(port)).child;
