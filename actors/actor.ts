@@ -132,6 +132,3 @@ export abstract class Actor {
     }
   }
 }
-
-/** An actor whose messages are `{type, ...}` objects dispatched to `handlers[type]`. */
-export type Handler<A> = (this: A, env: Envelope, msg: Record<string, unknown>) => void | Promise<void>;

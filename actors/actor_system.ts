@@ -3,7 +3,7 @@
  * encoding; any other path goes to the owning task's address over the transport. A message for
  * an actor nobody has registered gets NotFoundError (the dead-letter path), never silence.
  */
-import { DeadlineExceededError, NotFoundError, UnavailableError, InvalidArgumentError } from '../lib/framework/errors.js';
+import { DeadlineExceededError, NotFoundError, UnavailableError, InvalidArgumentError, type OpError } from '../lib/framework/errors.js';
 import { DeviceSpec } from '../lib/framework/device_spec.js';
 import type { Actor } from './actor.js';
 
@@ -38,7 +38,7 @@ export class ActorSystem {
   readonly taskPath: string | null;
   private readonly actors = new Map<string, Actor>();
   transport: PeerTransport | null;
-  private resolveAddress: AddressResolver;
+  private readonly resolveAddress: AddressResolver;
   readonly defaultTimeoutMs: number;
 
   constructor(opts: ActorSystemOptions) {
@@ -48,8 +48,6 @@ export class ActorSystem {
     this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 0;
   }
 
-  setResolver(r: AddressResolver): void { this.resolveAddress = r; }
-
   register(actor: Actor): void {
     if (this.actors.has(actor.path)) throw new InvalidArgumentError(`An actor is already registered at ${actor.path}`);
     this.actors.set(actor.path, actor);
@@ -58,8 +56,6 @@ export class ActorSystem {
   unregister(path: string): void { this.actors.delete(path); }
 
   lookup(path: string): Actor | undefined { return this.actors.get(path); }
-
-  paths(): string[] { return [...this.actors.keys()]; }
 
   isLocal(path: string): boolean {
     return this.taskPath !== null && (path === this.taskPath || path.startsWith(`${this.taskPath}/`));
@@ -102,8 +98,8 @@ export class ActorSystem {
     return address;
   }
 
-  async shutdown(reason: Error): Promise<void> {
-    for (const a of this.actors.values()) a.stop(reason as never);
+  async shutdown(reason: OpError): Promise<void> {
+    for (const a of this.actors.values()) a.stop(reason);
     this.actors.clear();
     await this.transport?.close();
   }

@@ -3,7 +3,7 @@
  * partitions registered with it, runs them per step (several steps at once: a running step is a
  * parked request), owns the device's resources and its rendezvous.
  */
-import { errorFromWire, errorToWire, InvalidArgumentError, NotFoundError, type WireError, type OpError } from '../lib/framework/errors.js';
+import { errorFromWire, InvalidArgumentError, NotFoundError, type WireError, type OpError } from '../lib/framework/errors.js';
 import type { DeviceInfo, StepContext } from '../lib/framework/kernel_context.js';
 import type { Tensor } from '../lib/framework/tensor.js';
 import { Actor, abortReason, type Envelope } from './actor.js';
@@ -146,4 +146,3 @@ export class DeviceActor extends Actor {
   }
 }
 
-export { errorToWire };

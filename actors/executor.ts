@@ -3,7 +3,7 @@
  * are ready is launched at once; a kernel may return a Promise (a blocking dequeue, a _Recv), and
  * the others keep running meanwhile. The first failure aborts the rest of the step.
  */
-import { InvalidArgumentError, InternalError, toOpError, type OpError } from '../lib/framework/errors.js';
+import { InvalidArgumentError, InternalError, toOpError } from '../lib/framework/errors.js';
 import type { DType } from '../lib/framework/dtypes.js';
 import { findKernel, getOpDef, type KernelDef } from '../lib/framework/op_registry.js';
 import type { KernelContext, DeviceInfo, StepContext } from '../lib/framework/kernel_context.js';
@@ -181,4 +181,3 @@ export function splitName(name: string): [string, number] {
   return [name.slice(0, c), Number(name.slice(c + 1))];
 }
 
-export type { OpError };

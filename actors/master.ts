@@ -320,9 +320,6 @@ export class MasterActor extends Actor {
     if (errors.length) env.fail(errors[0]);
     else env.reply(null);
   }
-
-  /** Forget cached device lists (a task restarted with other devices). */
-  invalidateDevices(): void { this.deviceCache.clear(); }
 }
 
 /** Errors after which the cached registration of a step is no longer valid. */

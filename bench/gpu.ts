@@ -20,17 +20,12 @@ import { Tensor } from '../lib/framework/tensor.js';
 import {
   createGpuBackend, gpuStats, standaloneStep, toHost, type GpuBackend, type GpuBackendKind,
 } from '../lib/gpu/index.js';
+import { flag } from './stats.js';
 import '../lib/ops/math_ops.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const started = Date.now();
 
-function flag(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1]!;
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return eq ? eq.slice(name.length + 3) : dflt;
-}
 
 const backendsWanted = flag('backends', 'webgpu,webasm,cpu').split(',').map((s) => s.trim()).filter(Boolean);
 const sizes = flag('sizes', '256,1024,2048,4096').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);

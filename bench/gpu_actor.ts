@@ -8,12 +8,8 @@
  *        --chain-size 1024  --max-seconds 300
  */
 import * as tf from '../lib/index.js';
-import { machine, median, printTable, writeResults } from './stats.js';
+import { flag, machine, median, printTable, writeResults } from './stats.js';
 
-function flag(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
-}
 
 const backend = flag('backend', 'auto');
 const sizes = flag('sizes', '256,1024,2048,4096').split(',').map(Number);

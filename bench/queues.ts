@@ -19,18 +19,14 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '../lib/index.js';
 import { clusterSpecOnFreePorts, ROOT, startNode, stopNode } from '../test/helpers/processes.js';
 import { actorflowContender } from './transport_contenders.js';
-import { median, printTable, writeResults } from './stats.js';
+import { flag, median, printTable, writeResults } from './stats.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const flag = (name: string, dflt: string): string => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
-};
-const REPS = Number(flag('--reps', quick ? '1' : '3'));
-const VIA = flag('--via', 'ps');
+const REPS = Number(flag('reps', quick ? '1' : '3'));
+const VIA = flag('via', 'ps');
 /** Runs each producer and consumer keeps outstanding (a QueueRunner's thread count). */
-const IN_FLIGHT = Number(flag('--in-flight', '2'));
+const IN_FLIGHT = Number(flag('in-flight', '2'));
 const BATCH = 128;
 const CAPACITY = 1024;
 const KiB = 1024;

@@ -42,3 +42,12 @@ function fmt(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3);
   return String(v);
 }
+
+/** The value of `--name value` or `--name=value` on the command line, else `dflt`. */
+export function flag(name: string, dflt: string): string {
+  const argv = process.argv;
+  const i = argv.indexOf(`--${name}`);
+  if (i >= 0 && argv[i + 1] !== undefined) return argv[i + 1]!;
+  const eq = argv.find((a) => a.startsWith(`--${name}=`));
+  return eq ? eq.slice(name.length + 3) : dflt;
+}

@@ -13,6 +13,8 @@ import { loadavg } from 'node:os';
 import cliProgress from 'cli-progress';
 import { percentile, median, machine, writeResults } from './stats.js';
 import { actorflowContender, grpcContender, tcpContender, type Contender } from './transport_contenders.js';
+import { Prng } from '../lib/ops/prng.js';
+
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -45,16 +47,10 @@ function parseArgs(argv: string[]): Config {
   };
 }
 
-/** mulberry32: a small seeded generator, so the shuffles are reproducible. */
+/** A seeded generator (the op library's Prng), so the shuffles are reproducible. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.nextDouble();
 }
 
 function shuffle<T>(xs: T[], rand: () => number): T[] {

@@ -117,7 +117,6 @@ export interface CreateOpOptions {
   controlInputs?: Operation[];
   /** Extra ops to colocate with. Resource inputs are colocated automatically. */
   colocateWith?: Operation[];
-  /** Skip the container attr (for ops that are not resources). */
 }
 
 let graphCounter = 0;

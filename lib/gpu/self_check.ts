@@ -13,17 +13,12 @@ import { standaloneStep } from './standalone.js';
 import { reshapeTarget } from './kernels/register.js';
 // Every op module, so each GPU kernel is checked against the CPU kernel where one exists.
 import '../ops/index.js';
+import { Prng } from '../ops/prng.js';
 
-/** A deterministic generator (mulberry32) so failures reproduce. */
+/** A seeded uniform [0, 1) generator (the op library's Prng), so failures reproduce. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.nextDouble();
 }
 
 export function randTensor(shape: number[], r: () => number, lo = -2, hi = 2): Tensor {
