@@ -18,7 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '../lib/index.js';
 import { clusterSpecOnFreePorts, ROOT, startNode, stopNode } from '../test/helpers/processes.js';
-import { actorflowContender } from './transport_contenders.js';
+import { actorflowContender, startBenchServer } from './transport_contenders.js';
 import { flag, median, printTable, writeResults } from './stats.js';
 
 const argv = process.argv.slice(2);
@@ -168,27 +168,13 @@ async function inProcessTrial(c: Case, trial: number): Promise<number> {
   return c.count / s;
 }
 
-function startTransportServer(): Promise<{ child: ChildProcess; ws: number }> {
-  const script = fileURLToPath(new URL('./transport_server.js', import.meta.url));
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('transport server did not start within 20 s')); }, 20_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) { clearTimeout(timer); resolve({ child, ws: (JSON.parse(line) as { ws: number }).ws }); }
-    });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`transport server exited (${code})`)); });
-  });
-}
-
 /** Raw one-way tensor throughput (bytes/s) of the transport, at the size of one 256 KiB batch. */
 async function rawTransport(): Promise<number | null> {
-  let server: { child: ChildProcess; ws: number } | null = null;
+  let server: ChildProcess | null = null;
   try {
-    server = await startTransportServer();
-    const c = await actorflowContender(server.ws);
+    const started = await startBenchServer('ws');
+    server = started.child;
+    const c = await actorflowContender(started.ports.ws!);
     const data = new Float32Array((BATCH * 256 * KiB) / 4);
     await c.throughput(data, 2);
     const xs: number[] = [];
@@ -202,7 +188,7 @@ async function rawTransport(): Promise<number | null> {
     process.stderr.write(`raw transport measurement unavailable: ${(e as Error).message}\n`);
     return null;
   } finally {
-    server?.child.kill('SIGTERM');
+    server?.kill('SIGTERM');
   }
 }
 

@@ -1,18 +1,20 @@
 /**
  * `npm run bench:transport`: actorflow's transport against gRPC (@grpc/grpc-js) and raw TCP,
  * node-to-node across two processes, in one run and interleaved (a seeded shuffle of the trials
- * in every repetition, so no contender always follows the same one):
+ * in every repetition, so no contender always follows the same one). Each contender runs in a
+ * pair of processes of its own (bench/transport_peer.ts and its server); this process only
+ * orchestrates, so no library's heap or GC weighs on another's trials:
  *   (a) one-way float32 tensor throughput at 64 KiB, 1 MiB and 16 MiB;
  *   (b) ask/reply round trips per second with 100 in flight, and p50/p99 of sequential asks.
  * Prints medians and the ratios actorflow/gRPC and actorflow/TCP; writes bench/results/transport.json.
  * Options: --quick (about 20 s), --reps N, --seed N.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import cliProgress from 'cli-progress';
 import { percentile, median, machine, writeResults } from './stats.js';
-import { actorflowContender, grpcContender, tcpContender, type Contender } from './transport_contenders.js';
+import type { PeerReply, PeerRequest } from './transport_peer.js';
 import { Prng } from '../lib/ops/prng.js';
 
 
@@ -66,26 +68,64 @@ const SIZES: [Metric, number][] = [['tput64k', 64 * KiB], ['tput1m', MiB], ['tpu
 
 interface Trial { contender: Contender; kind: 'tput' | 'rate' | 'latency'; metric?: Metric; size?: number }
 
-function startServer(): Promise<{ child: ChildProcess; ports: { ws: number; grpc: number; tcp: number } }> {
-  const script = fileURLToPath(new URL('./transport_server.js', import.meta.url));
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('the benchmark server did not start within 20 s')), 20_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) { clearTimeout(timer); resolve({ child, ports: JSON.parse(line) }); }
-    });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the benchmark server exited (${code})`)); });
-  });
+/** A contender running in its own processes (bench/transport_peer.ts), driven over IPC. */
+interface Contender {
+  readonly name: string;
+  throughput(size: number, count: number): Promise<number>;
+  rate(inFlight: number, ms: number): Promise<number>;
+  latency(n: number): Promise<number[]>;
+  close(): Promise<void>;
 }
 
-async function runTrial(t: Trial, cfg: Config, tensors: Map<number, Float32Array>, results: Map<string, Map<Metric, number[]>>): Promise<void> {
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Bounds every IPC exchange, so a stuck contender fails the run instead of hanging it. */
+const TRIAL_TIMEOUT_MS = 120_000;
+
+function startPeer(name: string): Promise<Contender> {
+  const script = fileURLToPath(new URL('./transport_peer.js', import.meta.url));
+  const child: ChildProcess = fork(script, [name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting = new Map<number, { resolve: (v: number | number[]) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  child.on('message', (m: PeerReply) => {
+    const w = waiting.get(m.id);
+    if (!w) return;
+    waiting.delete(m.id);
+    if ('error' in m) w.reject(new Error(`${name}: ${m.error}`)); else w.resolve(m.value);
+  });
+  child.once('exit', (code) => { for (const w of waiting.values()) w.reject(new Error(`${name}'s process exited (${code})`)); waiting.clear(); });
+  /** Waits for the reply with `id`; `req` (if any) is sent to ask for it. */
+  const reply = <T extends number | number[]>(id: number, what: string, req?: PeerRequest): Promise<T> => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { waiting.delete(id); reject(new Error(`${name}: no answer to ${what} within ${TRIAL_TIMEOUT_MS} ms`)); }, TRIAL_TIMEOUT_MS);
+    waiting.set(id, {
+      resolve: (v) => { clearTimeout(timer); resolve(v as T); },
+      reject: (e) => { clearTimeout(timer); reject(e); },
+    });
+    if (req) child.send(req);
+  });
+  const call = <T extends number | number[]>(req: DistributiveOmit<PeerRequest, 'id'>): Promise<T> => {
+    const id = nextId++;
+    return reply<T>(id, req.op, { ...req, id } as PeerRequest);
+  };
+  const contender: Contender = {
+    name,
+    throughput: (size, count) => call({ op: 'tput', size, count }),
+    rate: (inFlight, ms) => call({ op: 'rate', inFlight, ms }),
+    latency: (n) => call({ op: 'latency', n }),
+    close: async () => {
+      child.send({ op: 'close', id: nextId++ });
+      await new Promise((resolve) => { if (child.exitCode !== null) resolve(null); else child.once('exit', resolve); });
+    },
+  };
+  // The peer announces itself with id 0 once its server is up and it is connected.
+  return reply(0, 'start-up').then(() => contender);
+}
+
+async function runTrial(t: Trial, cfg: Config, results: Map<string, Map<Metric, number[]>>): Promise<void> {
   const put = (m: Metric, v: number): void => { results.get(t.contender.name)!.get(m)!.push(v); };
   if (t.kind === 'tput') {
     const count = Math.max(2, Math.round(cfg.trialBytes[t.size!]! / t.size!));
-    const s = await t.contender.throughput(tensors.get(t.size!)!, count);
+    const s = await t.contender.throughput(t.size!, count);
     put(t.metric!, (count * t.size!) / s / 1e6);
   } else if (t.kind === 'rate') {
     put('rate', await t.contender.rate(cfg.inFlight, cfg.rateMs));
@@ -121,13 +161,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   // Other work on the machine moves every number here; the load average is reported with them.
   const loadBefore = loadavg()[0]!;
-  const { child, ports } = await startServer();
-  const contenders = [await actorflowContender(ports.ws), await grpcContender(ports.grpc), await tcpContender(ports.tcp)];
-  const tensors = new Map(SIZES.map(([, size]) => {
-    const f = new Float32Array(size / 4);
-    for (let i = 0; i < f.length; i += 1024) f[i] = i;
-    return [size, f] as const;
-  }));
+  const contenders = [await startPeer('actorflow'), await startPeer('gRPC'), await startPeer('TCP')];
   const results = new Map(contenders.map((c) => [c.name, new Map<Metric, number[]>(
     (['tput64k', 'tput1m', 'tput16m', 'rate', 'p50', 'p99'] as Metric[]).map((m) => [m, []]))]));
   const allTrials = (): Trial[] => contenders.flatMap((c) => [
@@ -137,9 +171,9 @@ async function main(): Promise<void> {
   ]);
 
   // Warm-up (not recorded): JIT, connections, encode pools, TCP windows.
-  const warm: Config = { ...cfg, trialBytes: { [64 * KiB]: 4 * MiB, [MiB]: 8 * MiB, [16 * MiB]: 32 * MiB }, rateMs: 150, latencyAsks: 300 };
+  const warm: Config = { ...cfg, trialBytes: { [64 * KiB]: 4 * MiB, [MiB]: 8 * MiB, [16 * MiB]: 32 * MiB }, rateMs: 150, latencyAsks: 5000 };
   const scratch = new Map(contenders.map((c) => [c.name, new Map((['tput64k', 'tput1m', 'tput16m', 'rate', 'p50', 'p99'] as Metric[]).map((m) => [m, [] as number[]]))]));
-  for (const t of allTrials()) await runTrial(t, warm, tensors, scratch);
+  for (const t of allTrials()) await runTrial(t, warm, scratch);
 
   const rand = rng(cfg.seed);
   const total = cfg.reps * allTrials().length;
@@ -147,13 +181,12 @@ async function main(): Promise<void> {
   bar?.start(total, 0);
   for (let r = 0; r < cfg.reps; r++) {
     for (const t of shuffle(allTrials(), rand)) {
-      await runTrial(t, cfg, tensors, results);
+      await runTrial(t, cfg, results);
       bar?.increment();
     }
   }
   bar?.stop();
   for (const c of contenders) await c.close();
-  child.kill('SIGTERM');
 
   const med = (name: string, m: Metric): number => median(results.get(name)!.get(m)!);
   const metrics: Metric[] = ['tput64k', 'tput1m', 'tput16m', 'rate', 'p50', 'p99'];

@@ -5,6 +5,8 @@
  */
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { WsTransport } from '../transport/index.js';
@@ -22,6 +24,24 @@ export interface Contender {
   /** Microseconds of each of `n` sequential small asks. */
   latency(n: number): Promise<number[]>;
   close(): Promise<void>;
+}
+
+export type ServerName = 'ws' | 'grpc' | 'tcp';
+
+/** Starts bench/transport_server.js (only `only`'s server when given); resolves with its ports. */
+export function startBenchServer(only?: ServerName): Promise<{ child: ChildProcess; ports: Partial<Record<ServerName, number>> }> {
+  const script = fileURLToPath(new URL('./transport_server.js', import.meta.url));
+  const child = spawn(process.execPath, [script, ...(only ? ['--only', only] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('the benchmark server did not start within 20 s')); }, 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) { clearTimeout(timer); resolve({ child, ports: JSON.parse(line) }); }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the benchmark server exited (${code})`)); });
+  });
 }
 
 /** The small ask of the rate and latency trials: 32 bytes each way. */

@@ -2,7 +2,8 @@
  * The receiving process of `npm run bench:transport`: one actorflow node (WsTransport), one
  * gRPC server (@grpc/grpc-js) and one raw TCP server, each of which counts the tensor bytes it
  * receives (taking a Float32Array view of them) and echoes small requests. Prints one JSON line
- * with the three ports when ready.
+ * with the ports when ready. `--only ws|grpc|tcp` starts just that server, so that each contender
+ * of the benchmark gets a process of its own (no other library's heap, timers or GC in it).
  */
 import { createServer, type Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
@@ -91,7 +92,11 @@ function startTcp(): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
 }
 
-const [ws, grpcPort, tcp] = await Promise.all([startActorflow(), startGrpc(), startTcp()]);
-process.stdout.write(`${JSON.stringify({ ws, grpc: grpcPort, tcp })}\n`);
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+const starters: Record<string, () => Promise<number>> = { ws: startActorflow, grpc: startGrpc, tcp: startTcp };
+if (only !== null && !(only in starters)) throw new Error(`--only must be one of ${Object.keys(starters).join(', ')}`);
+const ports: Record<string, number> = {};
+for (const [name, start] of Object.entries(starters)) if (only === null || only === name) ports[name] = await start();
+process.stdout.write(`${JSON.stringify(ports)}\n`);
 process.on('SIGTERM', () => process.exit(0));
 process.on('disconnect', () => process.exit(0));

@@ -21,6 +21,7 @@ import {
 import type { FrameCodec, EncodedFrame } from './codec.js';
 import { CloseCode, FrameKind } from './frames.js';
 import type { TransportOptions } from './options.js';
+import { binaryFrame } from './ws_frame.js';
 
 export interface LinkStats {
   bytesSent: number;
@@ -94,6 +95,8 @@ export function abortError(signal: AbortSignal): OpError {
 /** A corked batch of frames is written out once it holds this many bytes. */
 const CORK_FLUSH_BYTES = 64 * 1024;
 const SEND_OPTIONS = { binary: true, compress: false } as const;
+/** WebSocket.OPEN (ws's readyState constant). */
+const WS_OPEN = 1;
 
 function isId(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x > 0;
@@ -143,8 +146,11 @@ export class Connection {
   /** Incoming requests being handled, by id, so a CANCEL can abort them. */
   private readonly inbound = new Map<number, InboundCall>();
   private readonly inboundTells = new Set<InboundCall>();
-  /** Frames written within one tick go out in one writev (the socket is corked until nextTick). */
-  private corked = false;
+  /**
+   * Write batching within one tick: the first frame of a tick goes out at once (a lone ask pays
+   * no delay); any further frames of that tick are corked and leave in one writev at nextTick.
+   */
+  private tick: 'idle' | 'first' | 'corked' = 'idle';
   private corkedBytes = 0;
   private inflight = 0;
   private inflightTellBytes = 0;
@@ -152,6 +158,10 @@ export class Connection {
   private ackBytes = 0;
   private ackScheduled = false;
   private lastReceived = Date.now();
+  /** Set by every socket read and cleared by the heartbeat, which turns it into lastReceived (no clock read per chunk). */
+  private received = false;
+  /** Small frames are written prebuilt: the server side never masks, the client side masks with zeros. */
+  private readonly directFrames: boolean;
   private lastTick = Date.now();
   private readonly heartbeat: NodeJS.Timeout;
   private closedWith: OpError | null = null;
@@ -166,6 +176,7 @@ export class Connection {
     private readonly deps: ConnectionDeps,
   ) {
     ws.binaryType = 'nodebuffer';
+    this.directFrames = !outbound || deps.opts.zeroMask;
     ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
     ws.on('close', (code: number, reason: Buffer) => this.onWsClose(code, reason.toString()));
     ws.on('error', (err: Error & { code?: string }) => {
@@ -286,7 +297,7 @@ export class Connection {
     if (!enc.pooled) {
       // Small frames need no completion callback (one closure and one tick less per message);
       // a sender blocked on the high-water mark is woken by the socket's 'drain'.
-      this.ws.send(enc.bytes, SEND_OPTIONS);
+      this.sendSmall(enc.bytes);
     } else {
       this.ws.send(enc.bytes, SEND_OPTIONS, (err) => {
         enc.release();
@@ -303,22 +314,35 @@ export class Connection {
     this.deps.stats.bytesSent += enc.bytes.byteLength;
     this.deps.stats.framesSent++;
     this.cork();
-    this.ws.send(enc.bytes, SEND_OPTIONS);
+    this.sendSmall(enc.bytes);
     this.flushIfLarge(enc.bytes.byteLength);
   }
 
-  /** Holds writes until the end of this tick, so a burst of small frames costs one syscall. */
-  private cork(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.socket.cork();
-    process.nextTick(this.uncork);
+  /**
+   * A small frame goes out as one prebuilt WebSocket frame in one socket write (ws would write
+   * header and payload as two buffers, a writev). ws writes every frame synchronously here (no
+   * compression, no fragments), so frames from both paths stay in order on the socket.
+   */
+  private sendSmall(bytes: Uint8Array): void {
+    if (this.directFrames && this.ws.readyState === WS_OPEN) this.socket.write(binaryFrame(bytes, this.outbound));
+    else this.ws.send(bytes, SEND_OPTIONS);
   }
 
-  private readonly uncork = (): void => {
-    this.corked = false;
+  /** Called before each frame is written: a burst of small frames in one tick costs one syscall. */
+  private cork(): void {
+    if (this.tick === 'idle') {
+      this.tick = 'first';
+      process.nextTick(this.endTick);
+    } else if (this.tick === 'first') {
+      this.tick = 'corked';
+      this.socket.cork();
+    }
+  }
+
+  private readonly endTick = (): void => {
+    if (this.tick === 'corked') this.socket.uncork();
+    this.tick = 'idle';
     this.corkedBytes = 0;
-    this.socket.uncork();
   };
 
   /**
@@ -326,6 +350,7 @@ export class Connection {
    * sender that keeps writing within one tick (an await loop of sends) never holds the socket idle.
    */
   private flushIfLarge(bytes: number): void {
+    if (this.tick !== 'corked') return;
     this.corkedBytes += bytes;
     if (this.corkedBytes < CORK_FLUSH_BYTES) return;
     this.corkedBytes = 0;
@@ -353,7 +378,7 @@ export class Connection {
 
   // ---- incoming ----
 
-  private readonly onSocketData = (): void => { this.lastReceived = Date.now(); };
+  private readonly onSocketData = (): void => { this.received = true; };
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (!isBinary) { this.protocolClose(CloseCode.UNSUPPORTED_DATA, 'text frames are not part of the protocol'); return; }
@@ -508,6 +533,7 @@ export class Connection {
     const now = Date.now();
     const stalled = now - this.lastTick > 2 * tickMs;
     this.lastTick = now;
+    if (this.received) { this.received = false; this.lastReceived = now; }
     const idle = now - this.lastReceived;
     // After our own event loop was blocked, timers run before pending socket input is read:
     // the silence may be ours, so give the input one more tick before judging the peer.
