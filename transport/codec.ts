@@ -11,7 +11,7 @@
 import { Packr, Unpackr } from 'msgpackr';
 import { Tensor } from '../lib/framework/tensor.js';
 import { BufferPool } from './buffer_pool.js';
-import { installTensorExtension, tensorWireBytesEstimate } from './tensor_extension.js';
+import { installTensorExtension, packSpliced, tensorWireBytesEstimate } from './tensor_extension.js';
 
 installTensorExtension();
 
@@ -22,6 +22,15 @@ export interface EncodedFrame {
   readonly pooled: boolean;
   /** Returns the frame's buffer to the pool (call once the socket has written it). */
   release(): void;
+}
+
+/**
+ * A frame whose large tensors are not copied: `pieces` laid end to end are the frame's bytes
+ * (MessagePack parts alternating with views of the tensors' own memory).
+ */
+export interface SplicedFrame {
+  readonly pieces: Uint8Array[];
+  readonly byteLength: number;
 }
 
 export interface FrameCodecOptions {
@@ -37,6 +46,8 @@ export const DEFAULT_CODEC_OPTIONS: FrameCodecOptions = {
 };
 
 const NO_RELEASE = (): void => { /* frame lives in msgpackr's own buffer */ };
+/** msgpackr's target after a pooled encode: half of Node's slab (Buffer.poolSize), the most allocUnsafe serves from it. */
+const SCRATCH_TARGET_BYTES = Buffer.poolSize >>> 1;
 /** Slack for the MessagePack structure around the estimated payload of large frames. */
 const FRAME_SLACK = 16 * 1024;
 /** Visiting more than this many values while estimating gives up (the frame is packed the plain way). */
@@ -67,8 +78,10 @@ export class FrameCodec {
       bytes = this.packr.pack(value);
     } finally {
       // msgpackr's target is shared by every Packr in the process: point it away from the pooled
-      // buffer so that no later pack() writes into a buffer we will hand out again.
-      this.packr.useBuffer(Buffer.allocUnsafeSlow(8192));
+      // buffer so that no later pack() writes into a buffer we will hand out again. A slice of
+      // Node's shared 8 KiB slab is ours alone and costs no allocation of external memory (a
+      // fresh buffer per large frame kept V8 scavenging for external-memory pressure).
+      this.packr.useBuffer(Buffer.allocUnsafe(SCRATCH_TARGET_BYTES));
     }
     if (bytes.buffer !== buf.buffer) {
       // The estimate was short and msgpackr grew into its own buffer; ours is free again.
@@ -77,6 +90,30 @@ export class FrameCodec {
     }
     let released = false;
     return { bytes, pooled: true, release: () => { if (!released) { released = true; this.pool.release(buf); } } };
+  }
+
+  /**
+   * Encodes a frame with the data of its numeric tensors of at least `minBytes` left in place,
+   * for a writer that can send several buffers as one message (zero-copy). Returns null when the
+   * value has no such tensor, or when msgpackr had to move its buffer while packing (the spliced
+   * positions would be stale); the caller then uses encode().
+   */
+  encodeSpliced(value: unknown, minBytes: number): SplicedFrame | null {
+    const { result: bytes, splices } = packSpliced(minBytes, () => this.packr.pack(value) as Uint8Array);
+    if (splices.length === 0) return null;
+    const pieces: Uint8Array[] = [];
+    let from = 0;
+    let byteLength = bytes.byteLength;
+    for (const s of splices) {
+      if (s.target.buffer !== bytes.buffer) return null;
+      const at = s.target.byteOffset + s.at - bytes.byteOffset;
+      if (at < from || at > bytes.byteLength) return null;
+      pieces.push(bytes.subarray(from, at), s.data);
+      byteLength += s.data.byteLength;
+      from = at;
+    }
+    pieces.push(bytes.subarray(from));
+    return { pieces, byteLength };
   }
 
   /** Decodes one frame; binary values and aligned tensors are views into `bytes`. */

@@ -18,10 +18,10 @@ import {
   CancelledError, DeadlineExceededError, InvalidArgumentError, OpError, ResourceExhaustedError,
   UnavailableError, ErrorCode, errorFromWire, errorToWire, type WireError,
 } from '../lib/framework/errors.js';
-import type { FrameCodec, EncodedFrame } from './codec.js';
+import { estimateBytes, type FrameCodec, type EncodedFrame, type SplicedFrame } from './codec.js';
 import { CloseCode, FrameKind } from './frames.js';
 import type { TransportOptions } from './options.js';
-import { binaryFrame } from './ws_frame.js';
+import { binaryFrame, binaryFrameHeader } from './ws_frame.js';
 
 export interface LinkStats {
   bytesSent: number;
@@ -58,6 +58,11 @@ interface OutItem {
   frame: unknown[];
   cancelled: boolean;
   onWritten: (bytes: number) => void;
+  /**
+   * When the body no longer matters to the sender: at once for a frame encoded into its own
+   * bytes, or once the socket has taken a frame written from the tensors' memory (zero-copy).
+   */
+  onFlushed?: (err: OpError | null) => void;
   onFailed: (err: OpError) => void;
 }
 
@@ -221,7 +226,10 @@ export class Connection {
   /** @internal A request frame went out: it holds one of maxPendingRequests slots until answered. */
   requestWritten(): void { this.sentRequests++; }
 
-  /** One-way message; resolves once written to the socket. */
+  /**
+   * One-way message; resolves once written to the socket, after which changing the body's
+   * tensors does not change what is sent.
+   */
   tell(to: string, body: unknown): Promise<void> {
     if (this.closedWith) return Promise.reject(this.unavailable());
     return new Promise((resolve, reject) => {
@@ -229,17 +237,21 @@ export class Connection {
         kind: 'tell',
         frame: [FrameKind.TELL, to, body],
         cancelled: false,
-        onWritten: (bytes) => { this.unackedTellFrames++; this.unackedTellBytes += bytes; resolve(); },
+        onWritten: (bytes) => { this.unackedTellFrames++; this.unackedTellBytes += bytes; },
+        onFlushed: (err) => (err ? reject(err) : resolve()),
         onFailed: reject,
       });
     });
   }
 
   /**
-   * Encodes the frame now, so what is sent is the body as it was when sent (a tensor mutated
-   * later, while the frame waits for the socket, is not affected), then writes or queues it.
+   * A frame that can go out now and carries large tensors is written from the tensors' own
+   * memory (zero-copy); any other frame is encoded now into bytes of its own, so what is sent is
+   * the body as it was when sent (a tensor mutated later, while the frame waits for the socket,
+   * is not affected), then written or queued.
    */
   private submit(item: OutItem): void {
+    if (this.outHead === this.outbox.length && this.canWrite(item) && this.writeSpliced(item)) return;
     const enc = this.encode(item);
     if (!enc) return;
     if (this.outHead === this.outbox.length && this.canWrite(item)) this.write(item, enc);
@@ -293,6 +305,7 @@ export class Connection {
     this.deps.stats.bytesSent += n;
     this.deps.stats.framesSent++;
     item.onWritten(n);
+    item.onFlushed?.(null);
     this.cork();
     if (!enc.pooled) {
       // Small frames need no completion callback (one closure and one tick less per message);
@@ -305,6 +318,45 @@ export class Connection {
       });
     }
     this.flushIfLarge(n);
+  }
+
+  /**
+   * Writes a frame with its large tensors spliced in from their own memory: WebSocket header,
+   * MessagePack parts and tensor bytes leave in one writev, with no copy in user space. Only
+   * where the frame needs no masking (server side) or the zero mask (client side); returns false
+   * when the frame is small, has no large tensor or cannot be spliced (the caller encodes it).
+   */
+  private writeSpliced(item: OutItem): boolean {
+    const o = this.deps.opts;
+    if (!this.directFrames || this.ws.readyState !== WS_OPEN) return false;
+    if (estimateBytes(item.frame) < o.pooledFrameBytes) return false;
+    let f: SplicedFrame | null;
+    try {
+      f = this.deps.codec.encodeSpliced(item.frame, o.spliceTensorBytes);
+    } catch {
+      return false; // encode() reports the error
+    }
+    if (!f) return false;
+    if (f.byteLength > o.maxFrameBytes) {
+      item.onFailed(new ResourceExhaustedError(`A frame of ${f.byteLength} bytes exceeds maxFrameBytes (${o.maxFrameBytes})`));
+      return true;
+    }
+    this.deps.stats.bytesSent += f.byteLength;
+    this.deps.stats.framesSent++;
+    item.onWritten(f.byteLength);
+    this.cork();
+    const s = this.socket;
+    s.cork();
+    s.write(binaryFrameHeader(f.byteLength, this.outbound));
+    const last = f.pieces.length - 1;
+    for (let i = 0; i < last; i++) if (f.pieces[i]!.byteLength > 0) s.write(f.pieces[i]!);
+    s.write(f.pieces[last]!, (err?: Error | null) => {
+      item.onFlushed?.(err ? new UnavailableError(`Connection to ${this.peer} failed while writing: ${err.message}`) : null);
+      if (!err) this.pump();
+    });
+    s.uncork();
+    this.flushIfLarge(f.byteLength);
+    return true;
   }
 
   /** Control frames (CANCEL, ACK) skip the outbox: they are tiny and must never wait behind data. */

@@ -60,6 +60,8 @@ export interface TransportOptions {
   pooledFrameBytes: number;
   /** Most idle bytes kept in the encode buffer pool. Default 128 MiB. */
   encodePoolBytes: number;
+  /** Numeric tensors of at least this many bytes, in a frame that can be written at once, go out from their own memory (zero-copy, one writev) instead of being copied into the frame; only where no masking is needed (server side, or zeroMask). Default 16 KiB. */
+  spliceTensorBytes: number;
 }
 
 const MiB = 1024 * 1024;
@@ -87,4 +89,5 @@ export const DEFAULT_TRANSPORT_OPTIONS: Readonly<TransportOptions> = Object.free
   maxOutstandingNonces: 10_000,
   pooledFrameBytes: 64 * 1024,
   encodePoolBytes: 128 * MiB,
+  spliceTensorBytes: 16 * 1024,
 });

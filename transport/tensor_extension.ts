@@ -70,19 +70,50 @@ function checkShape(t: Tensor): void {
   }
 }
 
+/**
+ * A tensor's data left out of the packed bytes, to be written from the tensor's own memory:
+ * it belongs at index `at` of `target` (the bytes after `at` follow it on the wire).
+ */
+export interface Splice { target: Uint8Array; at: number; data: Uint8Array }
+
+/** While set, numeric tensors of at least `minBytes` are spliced instead of copied into the frame. */
+interface SpliceMode { minBytes: number; splices: Splice[]; splicedBytes: number }
+let spliceMode: SpliceMode | null = null;
+
+/** Packs with `pack` while collecting splices (see codec.ts, encodeSpliced). */
+export function packSpliced<T>(minBytes: number, pack: () => T): { result: T; splices: Splice[] } {
+  const mode: SpliceMode = { minBytes, splices: [], splicedBytes: 0 };
+  spliceMode = mode;
+  try {
+    return { result: pack(), splices: mode.splices };
+  } finally {
+    spliceMode = null;
+  }
+}
+
 /** Writes a numeric tensor straight into msgpackr's target, padding so the data is 8-aligned in the frame. */
 function packNumeric(packr: Packr, t: Tensor, allocate: AllocateForWrite): void {
   const data = t.data as NumericArray;
   const hdr = headerBytes(t.shape.length);
+  const mode = spliceMode;
+  const splice = mode !== null && data.byteLength >= mode.minBytes;
   // msgpackr starts every frame at an 8-aligned index of its target, so the alignment of the
-  // current position within the target equals the alignment within the frame.
-  const pad = (8 - ((packr.position + EXT_HEADER_BYTES + hdr) & 7)) & 7;
+  // current position within the target (plus the data spliced in before it) equals the
+  // alignment within the frame.
+  const before = packr.position + (mode ? mode.splicedBytes : 0);
+  const pad = (8 - ((before + EXT_HEADER_BYTES + hdr) & 7)) & 7;
   const payload = hdr + pad + data.byteLength;
-  const { target, position } = allocate(EXT_HEADER_BYTES + payload);
+  const { target, position } = allocate(EXT_HEADER_BYTES + hdr + pad + (splice ? 0 : data.byteLength));
   let p = writeExtHeader(target, position, payload);
   p = writeHeader(target, p, DTYPE_CODES[t.dtype], t.shape, pad);
   target.fill(0, p, p + pad);
-  target.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), p + pad);
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (splice) {
+    mode.splices.push({ target, at: p + pad, data: bytes });
+    mode.splicedBytes += bytes.byteLength;
+  } else {
+    target.set(bytes, p + pad);
+  }
 }
 
 function utf8Length(s: string): number { return Buffer.byteLength(s, 'utf8'); }

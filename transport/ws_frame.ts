@@ -1,6 +1,7 @@
 /**
  * Builds one complete RFC 6455 binary frame (FIN set, opcode 2) around a small payload, so a
- * small message leaves in a single socket write instead of ws's header + payload writev. Only
+ * small message leaves in a single socket write instead of ws's header + payload writev; or
+ * just the header of one, for a payload written as several buffers (zero-copy tensors). Only
  * for the frames ws would send unmasked (server side) or with the all-zero mask of the
  * `zeroMask` option (client side): a zero mask leaves the payload bytes as they are.
  */
@@ -14,8 +15,20 @@ function headerBytes(n: number, masked: boolean): number {
 
 export function binaryFrame(payload: Uint8Array, masked: boolean): Buffer {
   const n = payload.byteLength;
-  const h = headerBytes(n, masked);
-  const frame = Buffer.allocUnsafe(h + n);
+  const frame = Buffer.allocUnsafe(headerBytes(n, masked) + n);
+  frame.set(payload, writeHeader(frame, n, masked));
+  return frame;
+}
+
+/** Just the header of a binary frame whose payload of `n` bytes the caller writes after it. */
+export function binaryFrameHeader(n: number, masked: boolean): Buffer {
+  const header = Buffer.allocUnsafe(headerBytes(n, masked));
+  writeHeader(header, n, masked);
+  return header;
+}
+
+/** Writes the header for a payload of `n` bytes at the start of `frame`; returns where the payload goes. */
+function writeHeader(frame: Buffer, n: number, masked: boolean): number {
   frame[0] = FIN_BINARY;
   const mask = masked ? MASK_BIT : 0;
   let p: number;
@@ -33,6 +46,5 @@ export function binaryFrame(payload: Uint8Array, masked: boolean): Buffer {
     p = 10;
   }
   if (masked) { frame.writeUInt32BE(0, p); p += 4; }
-  frame.set(payload, p);
-  return frame;
+  return p;
 }

@@ -380,6 +380,7 @@ function validateOptions(o: TransportOptions): void {
     'maxFrameBytes', 'heartbeatIntervalMs', 'heartbeatTimeoutMs', 'connectTimeoutMs', 'unavailableTimeoutMs',
     'reconnectMinMs', 'reconnectMaxMs', 'highWaterMarkBytes', 'maxPendingRequests', 'tellWindowFrames', 'tellWindowBytes',
     'maxInflightPerConnection', 'maxInflightTellBytesPerConnection', 'nonceTtlMs', 'maxOutstandingNonces', 'pooledFrameBytes',
+    'spliceTensorBytes',
   ];
   for (const k of positive) {
     const v = o[k];

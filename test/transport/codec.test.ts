@@ -110,6 +110,27 @@ test('tensor bytes sit 8-aligned in the frame whatever precedes them, so an alig
   }), { numRuns: 200 });
 });
 
+test('spliced frames (large tensors left in place) are byte-identical to contiguous ones and keep the data 8-aligned (property)', () => {
+  const big = fc.tuple(fc.constantFrom<DType>('float32', 'float64', 'int32', 'int64', 'uint8', 'bool'), fc.integer({ min: 1, max: 300 }))
+    .chain(([dtype, n]) => dataArb(dtype, n).map((data) => new Tensor(dtype, [n], data)));
+  const body = fc.array(fc.oneof(big, tensorArb, fc.string({ maxLength: 20 }), fc.integer()), { maxLength: 6 });
+  fc.assert(fc.property(fc.string({ maxLength: 30 }), body, fc.integer({ min: 1, max: 64 }), (prefix, items, minBytes) => {
+    const value = [1, prefix, items];
+    const f = codec.encodeSpliced(value, minBytes);
+    const plain = encodeValue(value);
+    if (f === null) return true; // nothing large enough to splice: the caller encodes as usual
+    const joined = Buffer.concat(f.pieces);
+    assert.is(joined.byteLength, f.byteLength);
+    assert.ok(joined.equals(Buffer.from(plain)), 'same bytes as the contiguous encoding');
+    const aligned = new Uint8Array(new ArrayBuffer(joined.byteLength));
+    aligned.set(joined);
+    const before = { ...tensorDecodeStats };
+    const back = decodeValue(aligned) as [number, string, unknown[]];
+    assert.is(tensorDecodeStats.copies, before.copies, 'every numeric tensor decodes as a view');
+    return sameValue(items, back[2]);
+  }), { numRuns: 300 });
+});
+
 test('a misaligned frame costs exactly one copy per tensor', () => {
   const t = new Tensor('float64', [3], new Float64Array([1.5, -2, 1e300]));
   const frame = encodeValue([t, t]);

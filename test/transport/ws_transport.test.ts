@@ -29,6 +29,35 @@ test('request/reply and one-way messages between two nodes; the handler sees who
   }
 });
 
+test('large tensors travel zero-copy (spliced) both ways, byte-exact, mixed with small frames in order', async () => {
+  const ramp = (n: number, k: number): Float32Array => Float32Array.from({ length: n }, (_, i) => i * 0.5 + k);
+  const told: number[] = [];
+  const a = await node(async (to, body) => {
+    const t = (body as { t: Tensor }).t;
+    if (to === 'sink') { told.push((t.data as Float32Array)[1]!); return null; }
+    // The reply (server side, unmasked) carries its own large tensor plus the one it received.
+    return { echo: t, made: new Tensor('int32', [3, 10_000], Int32Array.from({ length: 30_000 }, (_, i) => i - 7)) };
+  });
+  const b = await node(async () => null);
+  try {
+    for (const n of [4_096, 65_537, 1 << 20]) {
+      const sent = new Tensor('float32', [n], ramp(n, n));
+      const r = await within(b.t.request(a.url, 'echo', { t: sent, pad: 'x'.repeat(n % 7) }), 5000, `request of ${n}`) as { echo: Tensor; made: Tensor };
+      assert.ok(Buffer.from((r.echo.data as Float32Array).buffer, (r.echo.data as Float32Array).byteOffset, 4 * n)
+        .equals(Buffer.from(ramp(n, n).buffer)), `float32[${n}] byte-exact`);
+      assert.equal(r.made.shape, [3, 10_000]);
+      assert.is((r.made.data as Int32Array)[29_999], 29_992);
+    }
+    const sends: Promise<void>[] = [];
+    for (let k = 0; k < 20; k++) sends.push(b.t.send(a.url, 'sink', { t: new Tensor('float32', [k % 2 ? 3 : 70_000], ramp(k % 2 ? 3 : 70_000, k)) }));
+    await within(Promise.all(sends), 5000, 'tells written');
+    await until(() => told.length === 20, 5000, 'tells arrive');
+    assert.equal(told, Array.from({ length: 20 }, (_, k) => 0.5 + k), 'large and small one-way frames keep their order');
+  } finally {
+    await a.t.close(); await b.t.close();
+  }
+});
+
 test('one connection per pair: the reverse direction reuses the connection the peer opened', async () => {
   const a = await node(async () => 'a');
   const b = await node(async () => 'b');
