@@ -1,6 +1,7 @@
 /**
  * `npm run bench:queues` (add `--quick` for a short run, `--reps N`, `--via ps|worker`,
- * `--in-flight N` runs outstanding per producer and consumer, default 2):
+ * `--in-flight N` runs outstanding per producer and consumer, default 2, `--case TEXT` to run
+ * only the cases whose label contains TEXT):
  * elements/s through a FIFOQueue that lives on ps (a ps and a worker started with
  * `node actors/node.js`), with one producer and one consumer, each in its own client process,
  * for float32 elements of 16 B, 4 KiB and 256 KiB, enqueued/dequeued one at a time and with
@@ -27,6 +28,8 @@ const REPS = Number(flag('reps', quick ? '1' : '3'));
 const VIA = flag('via', 'ps');
 /** Runs each producer and consumer keeps outstanding (a QueueRunner's thread count). */
 const IN_FLIGHT = Number(flag('in-flight', '2'));
+/** Runs only the cases whose label contains this (e.g. `--case "256 KiB x128"`). */
+const CASE = flag('case', '');
 const BATCH = 128;
 const CAPACITY = 1024;
 const KiB = 1024;
@@ -78,7 +81,7 @@ if (role === 'producer') {
   const op = batched ? q.enqueueMany([x]) : q.enqueue([x]);
   const per = batched ? batch : 1;
   // One feed buffer, reused: the bench measures the queue, not the producer's allocations
-  // (the transport encodes a copy of it at each send, so reuse is safe).
+  // (the transport sends it from its own memory; nothing changes it while runs are pending).
   const d = new Float32Array(per * floats); d[0] = 1;
   const fed = [[x, tf.tensor(d, { shape: batched ? [batch, floats] : [floats] })]];
   for (let i = 0; i < warm / per; i++) await sess.run(op, fed);
@@ -200,7 +203,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown>[] = [];
   let trial = 0;
   try {
-    for (const c of cases()) {
+    for (const c of cases().filter((x) => x.label.includes(CASE))) {
       const dist: number[] = [];
       const local: number[] = [];
       for (let r = 0; r < REPS; r++) {

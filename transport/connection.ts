@@ -90,6 +90,17 @@ class Pending implements OutItem {
 
 function noop(): void { /* replaced before use */ }
 
+/** splice(): the item has already been failed. */
+const FAILED = Symbol('failed');
+
+function isSpliced(enc: EncodedFrame | SplicedFrame): enc is SplicedFrame {
+  return (enc as SplicedFrame).pieces !== undefined;
+}
+
+function release(enc: EncodedFrame | SplicedFrame): void {
+  if (!isSpliced(enc)) enc.release();
+}
+
 /** The error a requester rejects with when its signal aborts. */
 export function abortError(signal: AbortSignal): OpError {
   const r: unknown = signal.reason;
@@ -146,7 +157,7 @@ export class Connection {
   private unackedTellFrames = 0;
   private unackedTellBytes = 0;
   /** Frames waiting for the socket, a request slot or tell credit (already encoded). */
-  private readonly outbox: { item: OutItem; enc: EncodedFrame }[] = [];
+  private readonly outbox: { item: OutItem; enc: EncodedFrame | SplicedFrame }[] = [];
   private outHead = 0;
   /** Incoming requests being handled, by id, so a CANCEL can abort them. */
   private readonly inbound = new Map<number, InboundCall>();
@@ -245,16 +256,27 @@ export class Connection {
   }
 
   /**
-   * A frame that can go out now and carries large tensors is written from the tensors' own
-   * memory (zero-copy); any other frame is encoded now into bytes of its own, so what is sent is
-   * the body as it was when sent (a tensor mutated later, while the frame waits for the socket,
-   * is not affected), then written or queued.
+   * Frames that carry large tensors are written from the tensors' own memory (zero-copy) when
+   * the frame can go out now, and also while they wait if they are requests or replies: a
+   * request's tensors stay as they are while its caller awaits the answer, and replies carry
+   * tensors the runtime made, which nothing changes. Any other frame is encoded now into bytes of
+   * its own, so what is sent is the body as it was when sent (a tensor mutated later, while the
+   * frame waits for the socket or for credit, is not affected), then written or queued.
    */
   private submit(item: OutItem): void {
-    if (this.outHead === this.outbox.length && this.canWrite(item) && this.writeSpliced(item)) return;
+    const now = this.outHead === this.outbox.length && this.canWrite(item);
+    if (now || item.kind !== 'tell') {
+      const spliced = this.splice(item);
+      if (spliced === FAILED) return;
+      if (spliced) {
+        if (now) this.writeSpliced(item, spliced);
+        else this.outbox.push({ item, enc: spliced });
+        return;
+      }
+    }
     const enc = this.encode(item);
     if (!enc) return;
-    if (this.outHead === this.outbox.length && this.canWrite(item)) this.write(item, enc);
+    if (now) this.write(item, enc);
     else this.outbox.push({ item, enc });
   }
 
@@ -289,10 +311,11 @@ export class Connection {
   private readonly pump = (): void => {
     while (this.outHead < this.outbox.length && !this.closedWith) {
       const { item, enc } = this.outbox[this.outHead]!;
-      if (item.cancelled) { this.outHead++; enc.release(); continue; }
+      if (item.cancelled) { this.outHead++; release(enc); continue; }
       if (!this.canWrite(item)) break;
       this.outHead++;
-      this.write(item, enc);
+      if (isSpliced(enc)) this.writeSpliced(item, enc);
+      else this.write(item, enc);
     }
     if (this.outHead > 1024 && this.outHead * 2 > this.outbox.length) {
       this.outbox.splice(0, this.outHead);
@@ -321,25 +344,32 @@ export class Connection {
   }
 
   /**
-   * Writes a frame with its large tensors spliced in from their own memory: WebSocket header,
-   * MessagePack parts and tensor bytes leave in one writev, with no copy in user space. Only
-   * where the frame needs no masking (server side) or the zero mask (client side); returns false
-   * when the frame is small, has no large tensor or cannot be spliced (the caller encodes it).
+   * The frame with its large tensors left in their own memory, or null where that does not
+   * apply: small frames, no large tensor, masking needed (a client without zeroMask), or a frame
+   * msgpackr could not splice. FAILED: the frame is too large and the item has been failed.
    */
-  private writeSpliced(item: OutItem): boolean {
+  private splice(item: OutItem): SplicedFrame | null | typeof FAILED {
     const o = this.deps.opts;
-    if (!this.directFrames || this.ws.readyState !== WS_OPEN) return false;
-    if (estimateBytes(item.frame) < o.pooledFrameBytes) return false;
+    if (!this.directFrames || this.ws.readyState !== WS_OPEN) return null;
+    if (estimateBytes(item.frame) < o.pooledFrameBytes) return null;
     let f: SplicedFrame | null;
     try {
       f = this.deps.codec.encodeSpliced(item.frame, o.spliceTensorBytes);
     } catch {
-      return false; // encode() reports the error
+      return null; // encode() reports the error
     }
-    if (!f) return false;
-    if (f.byteLength > o.maxFrameBytes) {
+    if (f && f.byteLength > o.maxFrameBytes) {
       item.onFailed(new ResourceExhaustedError(`A frame of ${f.byteLength} bytes exceeds maxFrameBytes (${o.maxFrameBytes})`));
-      return true;
+      return FAILED;
+    }
+    return f;
+  }
+
+  /** WebSocket header, MessagePack parts and tensor bytes leave in one writev, with no copy in user space. */
+  private writeSpliced(item: OutItem, f: SplicedFrame): void {
+    if (this.ws.readyState !== WS_OPEN) {
+      item.onFailed(this.unavailable());
+      return;
     }
     this.deps.stats.bytesSent += f.byteLength;
     this.deps.stats.framesSent++;
@@ -356,7 +386,6 @@ export class Connection {
     });
     s.uncork();
     this.flushIfLarge(f.byteLength);
-    return true;
   }
 
   /** Control frames (CANCEL, ACK) skip the outbox: they are tiny and must never wait behind data. */
@@ -631,7 +660,7 @@ export class Connection {
     for (const p of [...this.pending.values()]) this.settle(p, new UnavailableError(err.message), undefined);
     for (let i = this.outHead; i < this.outbox.length; i++) {
       const { item, enc } = this.outbox[i]!;
-      enc.release();
+      release(enc);
       if (!item.cancelled) { item.cancelled = true; item.onFailed(new UnavailableError(err.message)); }
     }
     this.outbox.length = 0;
