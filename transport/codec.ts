@@ -68,8 +68,8 @@ export class FrameCodec {
     this.pool = new BufferPool({ minBytes: this.opts.pooledFrameBytes * 2, maxIdleBytes: this.opts.encodePoolBytes });
   }
 
-  encode(value: unknown): EncodedFrame {
-    const estimate = estimateBytes(value);
+  /** `estimate`: estimateBytes(value), when the caller has it already. */
+  encode(value: unknown, estimate = estimateBytes(value)): EncodedFrame {
     if (estimate < this.opts.pooledFrameBytes) return { bytes: this.packr.pack(value), pooled: false, release: NO_RELEASE };
     const buf = this.pool.acquire(estimate + FRAME_SLACK);
     let bytes: Uint8Array;

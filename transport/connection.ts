@@ -265,7 +265,8 @@ export class Connection {
    */
   private submit(item: OutItem): void {
     const now = this.outHead === this.outbox.length && this.canWrite(item);
-    if (now || item.kind !== 'tell') {
+    const estimate = estimateBytes(item.frame);
+    if ((now || item.kind !== 'tell') && estimate >= this.deps.opts.pooledFrameBytes) {
       const spliced = this.splice(item);
       if (spliced === FAILED) return;
       if (spliced) {
@@ -274,16 +275,16 @@ export class Connection {
         return;
       }
     }
-    const enc = this.encode(item);
+    const enc = this.encode(item, estimate);
     if (!enc) return;
     if (now) this.write(item, enc);
     else this.outbox.push({ item, enc });
   }
 
-  private encode(item: OutItem): EncodedFrame | null {
+  private encode(item: OutItem, estimate?: number): EncodedFrame | null {
     let enc: EncodedFrame;
     try {
-      enc = this.deps.codec.encode(item.frame);
+      enc = this.deps.codec.encode(item.frame, estimate);
     } catch (e) {
       item.onFailed(e instanceof OpError ? e : new InvalidArgumentError(`Cannot encode the message: ${(e as Error).message}`));
       return null;
@@ -344,14 +345,13 @@ export class Connection {
   }
 
   /**
-   * The frame with its large tensors left in their own memory, or null where that does not
-   * apply: small frames, no large tensor, masking needed (a client without zeroMask), or a frame
+   * The frame (a large one) with its large tensors left in their own memory, or null where that
+   * does not apply: no large tensor, masking needed (a client without zeroMask), or a frame
    * msgpackr could not splice. FAILED: the frame is too large and the item has been failed.
    */
   private splice(item: OutItem): SplicedFrame | null | typeof FAILED {
     const o = this.deps.opts;
     if (!this.directFrames || this.ws.readyState !== WS_OPEN) return null;
-    if (estimateBytes(item.frame) < o.pooledFrameBytes) return null;
     let f: SplicedFrame | null;
     try {
       f = this.deps.codec.encodeSpliced(item.frame, o.spliceTensorBytes);
