@@ -8,20 +8,10 @@ import {
 } from '../../lib/gpu/index.js';
 import '../../lib/ops/math_ops.js';
 import '../../lib/ops/reduction_ops.js';
+import { rejectsWith as rejects } from '../helpers/rejects.js';
 
 const { errors } = tf;
 
-async function rejects(p: Promise<unknown>, cls: new (...a: never[]) => Error, re: RegExp): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, cls, `expected ${cls.name}, got ${(e as Error).name}: ${(e as Error).message}`);
-    assert.match((e as Error).message, re);
-    return e as Error;
-  }
-  assert.unreachable(`expected ${cls.name}`);
-  throw new Error('unreachable');
-}
 
 const f32 = (shape: number[], values: number[]): tf.Tensor => new tf.Tensor('float32', shape, new Float32Array(values));
 

@@ -13,13 +13,13 @@ export async function rejects(fn: () => Promise<unknown>, check: (e: Error) => b
 }
 
 /** Awaits p and checks it rejects with an instance of cls whose message matches re. */
-export async function rejectsWith(p: Promise<unknown>, cls: new (...a: never[]) => Error, re: RegExp): Promise<Error> {
+export async function rejectsWith<E extends Error>(p: Promise<unknown>, cls: new (...a: never[]) => E, re: RegExp): Promise<E> {
   try {
     await p;
   } catch (e) {
     assert.instance(e, cls, `expected ${cls.name}, got ${String(e)}`);
     assert.match((e as Error).message, re);
-    return e as Error;
+    return e as E;
   }
   assert.unreachable(`expected ${cls.name} matching ${re}`);
   throw new Error('unreachable');

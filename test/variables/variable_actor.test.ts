@@ -6,6 +6,7 @@ import * as errors from '../../lib/framework/errors.js';
 import { tensor, Tensor } from '../../lib/framework/tensor.js';
 import type { StaticShape } from '../../lib/framework/op_registry.js';
 import type { DType } from '../../lib/framework/dtypes.js';
+import { rejectsWith as rejects } from '../helpers/rejects.js';
 
 const DEV = '/job:ps/replica:0/task:0/device:CPU:0';
 
@@ -16,17 +17,6 @@ function make(dtype: DType = 'float32', shape: StaticShape = [2], name = 'x'): V
 const ask = <R = Tensor>(a: VariableActor, msg: VariableRequest): Promise<R> => a.deliver<R>(msg);
 const f32 = (v: number[], shape?: number[]): Tensor => tensor(v, { dtype: 'float32', shape });
 
-async function rejects(p: Promise<unknown>, cls: new (...a: never[]) => Error, re: RegExp): Promise<errors.OpError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, cls, `expected ${cls.name}, got ${(e as Error).name}: ${(e as Error).message}`);
-    assert.match((e as Error).message, re);
-    return e as errors.OpError;
-  }
-  assert.unreachable(`expected ${cls.name} matching ${re}`);
-  throw new Error("unreachable");
-}
 
 test('reading an uninitialised variable fails with FailedPrecondition naming it and its device', async () => {
   const v = make();

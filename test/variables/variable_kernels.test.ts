@@ -5,18 +5,8 @@ import * as tf from '../../lib/index.js';
 import { Graph } from '../../lib/framework/graph.js';
 import { VariableActor } from '../../actors/variable_actor.js';
 import { MiniDevice, MiniSession, DEVICE } from './mini_session.js';
+import { rejectsWith as rejects } from '../helpers/rejects.js';
 
-async function rejects(p: Promise<unknown>, cls: new (...a: never[]) => Error, re: RegExp): Promise<tf.errors.OpError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, cls, `expected ${cls.name}, got ${(e as Error).name}: ${(e as Error).message}`);
-    assert.match((e as Error).message, re);
-    return e as tf.errors.OpError;
-  }
-  assert.unreachable(`expected ${cls.name}`);
-  throw new Error('unreachable');
-}
 
 /** The book's simple_client graph: x = Variable(0.0, name="x"); increment via assignAdd. */
 function simpleClient(): { graph: Graph; x: tf.Variable; inc: tf.SymbolicTensor } {

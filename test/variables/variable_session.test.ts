@@ -3,23 +3,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '../../lib/index.js';
 import { clusterSpecOnFreePorts, withTimeout } from '../helpers/processes.js';
+import { rejectsWith as rejects } from '../helpers/rejects.js';
 
 const LOCAL_CPU = '/job:localhost/replica:0/task:0/device:CPU:0';
 const PS_CPU = '/job:ps/replica:0/task:0/device:CPU:0';
 
 test.before.each(() => { tf.resetDefaultGraph(); });
 
-async function rejects(p: Promise<unknown>, cls: new (...a: never[]) => Error, re: RegExp): Promise<tf.errors.OpError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, cls, `expected ${cls.name}, got ${(e as Error).name}: ${(e as Error).message}`);
-    assert.match((e as Error).message, re);
-    return e as tf.errors.OpError;
-  }
-  assert.unreachable(`expected ${cls.name}`);
-  throw new Error('unreachable');
-}
 
 test('embedded: initialise, increment, read; the initializer runs beside the variable', async () => {
   const x = new tf.Variable(0.0, { name: 'x' });
