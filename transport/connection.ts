@@ -21,13 +21,23 @@ import {
 import { estimateBytes, type FrameCodec, type EncodedFrame, type SplicedFrame } from './codec.js';
 import { CloseCode, FrameKind } from './frames.js';
 import type { TransportOptions } from './options.js';
+import { attachFrameReader, readFramesDirectly } from './frame_reader.js';
 import { binaryFrame, binaryFrameHeader } from './ws_frame.js';
+
+/**
+ * How a connection reads its frames: 'direct' (the socket reads into memory the frame reader
+ * picks: a large message lands where it is delivered), 'frames' (the frame reader takes Node's
+ * reads ahead of ws, e.g. under TLS) or 'ws' (ws reads everything).
+ */
+export type ReadMode = 'direct' | 'frames' | 'ws';
 
 export interface LinkStats {
   bytesSent: number;
   bytesReceived: number;
   framesSent: number;
   framesReceived: number;
+  /** How the peer's current (or last) connection reads; null before the first one. */
+  readMode: ReadMode | null;
 }
 
 export interface InboundContext {
@@ -108,6 +118,8 @@ export function abortError(signal: AbortSignal): OpError {
   return new CancelledError(r instanceof Error ? r.message : 'The request was cancelled', { cause: r });
 }
 
+/** The reused buffer of direct socket reads: Node's own read size. */
+const READ_SCRATCH_BYTES = 64 * 1024;
 /** A corked batch of frames is written out once it holds this many bytes. */
 const CORK_FLUSH_BYTES = 64 * 1024;
 const SEND_OPTIONS = { binary: true, compress: false } as const;
@@ -179,6 +191,7 @@ export class Connection {
   /** Small frames are written prebuilt: the server side never masks, the client side masks with zeros. */
   private readonly directFrames: boolean;
   private lastTick = Date.now();
+  readonly readMode: ReadMode;
   private readonly heartbeat: NodeJS.Timeout;
   private closedWith: OpError | null = null;
 
@@ -193,6 +206,11 @@ export class Connection {
   ) {
     ws.binaryType = 'nodebuffer';
     this.directFrames = !outbound || deps.opts.zeroMask;
+    // Our peers' data frames are read straight off the socket; ws reads the rest (control frames,
+    // fragmented or text messages, protocol errors) and reports those messages here too.
+    const reader = attachFrameReader(ws, !outbound, deps.opts.maxFrameBytes, (payload) => this.onMessage(payload, true));
+    this.readMode = !reader ? 'ws' : readFramesDirectly(socket, reader, READ_SCRATCH_BYTES, this.onSocketData) ? 'direct' : 'frames';
+    deps.stats.readMode = this.readMode;
     ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
     ws.on('close', (code: number, reason: Buffer) => this.onWsClose(code, reason.toString()));
     ws.on('error', (err: Error & { code?: string }) => {

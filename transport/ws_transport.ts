@@ -28,7 +28,7 @@ import {
   clientProof, newNonce, proofsEqual, serverProof,
 } from './auth.js';
 
-export type { InboundHandler, InboundContext, LinkStats } from './connection.js';
+export type { InboundHandler, InboundContext, LinkStats, ReadMode } from './connection.js';
 
 const kServerProof = Symbol('actorflow.serverProof');
 type UpgradeRequest = IncomingMessage & { [kServerProof]?: string };
@@ -205,7 +205,7 @@ export class WsTransport implements PeerTransport {
 
   private statsFor(peer: string): LinkStats {
     let s = this.stats.get(peer);
-    if (!s) { s = { bytesSent: 0, bytesReceived: 0, framesSent: 0, framesReceived: 0 }; this.stats.set(peer, s); }
+    if (!s) { s = { bytesSent: 0, bytesReceived: 0, framesSent: 0, framesReceived: 0, readMode: null }; this.stats.set(peer, s); }
     return s;
   }
 

@@ -115,6 +115,11 @@ test('TLS: a node with cert+key serves wss://; a client trusting the CA talks to
   try {
     assert.match(a.url, /^wss:\/\/127\.0\.0\.1:\d+$/);
     assert.is(await within(trusting.request(a.url, 'x', 'secure'), 3000, 'wss request'), 'secure');
+    // TLS sockets keep Node's own reads (no direct reads into our memory); frames are still read ahead of ws.
+    assert.is(trusting.linkStats()[a.url]!.readMode, 'frames');
+    const big = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 13) & 0xff);
+    const back = await within(trusting.request(a.url, 'x', big), 3000, 'large wss request') as Uint8Array;
+    assert.ok(Buffer.from(back).equals(Buffer.from(big)), 'a message spanning many TLS records arrives byte-exact');
     const e = await rejectsWith(within(untrusting.request(a.url, 'x', null), 3000, 'untrusted'), errors.UnavailableError, 'untrusted certificate');
     assert.match(e.message, /self[- ]signed|certificate/i);
   } finally {

@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Tensor } from '../../lib/framework/tensor.js';
 import * as errors from '../../lib/framework/errors.js';
-import { WsTransport, DEFAULT_TRANSPORT_OPTIONS, type InboundContext } from '../../transport/index.js';
+import { WebSocket } from 'ws';
+import { WsTransport, DEFAULT_TRANSPORT_OPTIONS, SUBPROTOCOL, FrameKind, encodeValue, decodeValue, type InboundContext } from '../../transport/index.js';
 import { captureLogger, node, rejectsWith, until, within, QUICK } from './transport_helpers.js';
 
 test('request/reply and one-way messages between two nodes; the handler sees who asked', async () => {
@@ -53,6 +54,35 @@ test('large tensors travel zero-copy (spliced) both ways, byte-exact, mixed with
     await within(Promise.all(sends), 5000, 'tells written');
     await until(() => told.length === 20, 5000, 'tells arrive');
     assert.equal(told, Array.from({ length: 20 }, (_, k) => 0.5 + k), 'large and small one-way frames keep their order');
+  } finally {
+    await a.t.close(); await b.t.close();
+  }
+});
+
+test('plain connections read directly on both ends; a foreign client masking with random keys is read correctly too', async () => {
+  const a = await node(async (_to, body) => body);
+  const b = await node(async () => null);
+  try {
+    await b.t.request(a.url, 'x', null);
+    assert.is(b.t.linkStats()[a.url]!.readMode, 'direct', 'client end');
+    assert.is(a.t.linkStats()[b.url]!.readMode, 'direct', 'server end');
+    // A plain ws client (random masks, its own framing) with requests small and spanning many reads.
+    const ws = new WebSocket(a.url, [SUBPROTOCOL]);
+    const replies: unknown[] = [];
+    ws.on('message', (d: Buffer) => replies.push(decodeValue(d)));
+    await within(new Promise((r, j) => { ws.once('open', r); ws.once('error', j); }), 3000, 'raw client opens');
+    const sizes = [3, 70_000, 1 << 20, 5];
+    sizes.forEach((n, i) => ws.send(encodeValue([FrameKind.REQUEST, i + 1, 'echo', new Tensor('float64', [n], Float64Array.from({ length: n }, (_, k) => k + n))])));
+    await until(() => replies.length === sizes.length, 5000, 'replies');
+    sizes.forEach((n, i) => {
+      const [kind, id, body] = replies[i] as [number, number, Tensor];
+      assert.is(kind, FrameKind.REPLY);
+      assert.is(id, i + 1);
+      const got = body.data as Float64Array;
+      assert.is(got.length, n);
+      assert.is(got[n - 1], 2 * n - 1, `float64[${n}] echoed intact`);
+    });
+    ws.close();
   } finally {
     await a.t.close(); await b.t.close();
   }
