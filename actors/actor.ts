@@ -4,11 +4,12 @@
  * answered later, while the mailbox goes on with other messages.
  */
 import { CancelledError, OpError, toOpError } from '../lib/framework/errors.js';
+import { NEVER, type CancelSignal } from '../lib/framework/cancellation.js';
 
 export interface Envelope<R = unknown> {
   readonly msg: unknown;
   /** Aborted when the sender gives up (deadline, cancelled step, closed session). */
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
   /** True once replied, failed or cancelled. */
   readonly settled: boolean;
   /** Answers the request. Returns false if the sender had already given up (nothing delivered). */
@@ -35,7 +36,7 @@ class MailEnvelope<R> implements Envelope<R> {
 
   constructor(
     readonly msg: unknown,
-    readonly signal: AbortSignal,
+    readonly signal: CancelSignal,
     private readonly resolveFn: (v: R) => void,
     private readonly rejectFn: (e: OpError) => void,
   ) {
@@ -69,13 +70,11 @@ class MailEnvelope<R> implements Envelope<R> {
 }
 
 /** The typed error an AbortSignal carries (CancelledError when it carries none). */
-export function abortReason(signal: AbortSignal): OpError {
+export function abortReason(signal: CancelSignal): OpError {
   const r: unknown = signal.reason;
   if (r instanceof OpError) return r;
   return new CancelledError(r instanceof Error ? r.message : 'Operation was cancelled');
 }
-
-const NEVER = new AbortController().signal;
 
 export abstract class Actor {
   readonly path: string;
@@ -94,7 +93,7 @@ export abstract class Actor {
   protected onStop(_reason: OpError): void { /* default: nothing to release */ }
 
   /** Puts a message in the mailbox; resolves with the actor's reply. */
-  deliver<R = unknown>(msg: unknown, signal: AbortSignal = NEVER): Promise<R> {
+  deliver<R = unknown>(msg: unknown, signal: CancelSignal = NEVER): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       if (this.stopped) {
         reject(new CancelledError(`Resource ${this.path} has been removed`));

@@ -6,11 +6,12 @@
 import { DeadlineExceededError, NotFoundError, UnavailableError, InvalidArgumentError, type OpError } from '../lib/framework/errors.js';
 import { DeviceSpec } from '../lib/framework/device_spec.js';
 import type { Actor } from './actor.js';
+import { toAbortSignal, type CancelSignal } from '../lib/framework/cancellation.js';
 
 export interface AskOptions {
   /** Give up after this long with DeadlineExceededError. */
   timeoutMs?: number;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Send to this address (ws://host:port) instead of resolving the path's task. */
   address?: string;
 }
@@ -67,7 +68,7 @@ export class ActorSystem {
     if (opts.address === undefined && this.isLocal(path)) return this.deliverLocal<R>(path, msg, withDeadline(opts.signal, timeoutMs, path));
     const address = opts.address ?? this.addressFor(path);
     if (!this.transport) return Promise.reject(new UnavailableError(`No transport to reach ${path}`));
-    return this.transport.request(address, path, msg, { timeoutMs: timeoutMs || undefined, signal: opts.signal }) as Promise<R>;
+    return this.transport.request(address, path, msg, { timeoutMs: timeoutMs || undefined, signal: opts.signal && toAbortSignal(opts.signal) }) as Promise<R>;
   }
 
   /** One-way message; resolves once handed to the transport (local: once delivered). */
@@ -81,7 +82,7 @@ export class ActorSystem {
   }
 
   /** Delivery of a message that arrived for this node (from the transport or in process). */
-  deliverLocal<R = unknown>(path: string, msg: unknown, signal?: AbortSignal): Promise<R> {
+  deliverLocal<R = unknown>(path: string, msg: unknown, signal?: CancelSignal): Promise<R> {
     const actor = this.actors.get(path);
     if (!actor) {
       return Promise.reject(new NotFoundError(`No actor at ${path}${this.taskPath ? ` on ${this.taskPath}` : ''}`));
@@ -111,12 +112,12 @@ export function stripResourceSuffix(path: string): string {
 }
 
 /** An AbortSignal that also fires after timeoutMs with DeadlineExceededError. */
-export function withDeadline(signal: AbortSignal | undefined, timeoutMs: number, what: string): AbortSignal | undefined {
+export function withDeadline(signal: CancelSignal | undefined, timeoutMs: number, what: string): CancelSignal | undefined {
   if (!timeoutMs) return signal;
   const t = AbortSignal.timeout(timeoutMs);
   const timed = new AbortController();
   const onTimeout = (): void => timed.abort(new DeadlineExceededError(`Timed out after ${timeoutMs} ms waiting for ${what}`));
   t.addEventListener('abort', onTimeout, { once: true });
   if (!signal) return timed.signal;
-  return AbortSignal.any([signal, timed.signal]);
+  return AbortSignal.any([toAbortSignal(signal), timed.signal]);
 }

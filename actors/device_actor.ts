@@ -7,6 +7,7 @@ import { errorFromWire, InvalidArgumentError, NotFoundError, type WireError, typ
 import type { DeviceInfo, StepContext } from '../lib/framework/kernel_context.js';
 import type { Tensor } from '../lib/framework/tensor.js';
 import { Actor, abortReason, type Envelope } from './actor.js';
+import { Cancellation } from '../lib/framework/cancellation.js';
 import type { ActorSystem } from './actor_system.js';
 import { PartitionExecutor, type PartitionPlan, type DeviceRuntime } from './executor.js';
 import { Rendezvous } from './rendezvous.js';
@@ -19,7 +20,7 @@ export interface DeviceActorOptions {
 }
 
 interface ActiveStep {
-  controller: AbortController;
+  controller: Cancellation;
   ends: (() => void)[];
   undo: (() => void)[];
   timer?: NodeJS.Timeout;
@@ -72,7 +73,7 @@ export class DeviceActor extends Actor {
     env.onCancel((reason) => this.abortStep(stepId, reason));
     const step: StepContext = {
       stepId,
-      signal: active.controller.signal,
+      signal: active.controller,
       deadline: (msg['deadline'] as number | null) ?? null,
       sessionHandle: (msg['sessionHandle'] as string) ?? '',
       onEnd: (fn) => active.ends.push(fn),
@@ -96,7 +97,7 @@ export class DeviceActor extends Actor {
 
   private activeStep(stepId: string): ActiveStep {
     let s = this.steps.get(stepId);
-    if (!s) this.steps.set(stepId, (s = { controller: new AbortController(), ends: [], undo: [] }));
+    if (!s) this.steps.set(stepId, (s = { controller: new Cancellation(), ends: [], undo: [] }));
     return s;
   }
 
@@ -133,7 +134,7 @@ export class DeviceActor extends Actor {
     this.rendezvous.abort(stepId, err);
     const s = this.steps.get(stepId);
     if (!s) return;
-    if (!s.controller.signal.aborted) s.controller.abort(err);
+    if (!s.controller.aborted) s.controller.abort(err);
     for (const fn of s.undo.splice(0).reverse()) {
       try { fn(); } catch { /* best effort: each undo is independent */ }
     }

@@ -13,6 +13,7 @@ import type { Tensor } from '../lib/framework/tensor.js';
 import type { DeviceInfo } from '../lib/framework/kernel_context.js';
 import type { ClusterSpec } from '../lib/train/cluster_spec.js';
 import { Actor, abortReason, type Envelope } from './actor.js';
+import { Cancellation } from '../lib/framework/cancellation.js';
 import type { ActorSystem } from './actor_system.js';
 import { placeNodes, type PlacementContext } from './placer.js';
 import { partitionGraph, pruneGraph } from './graph_partition.js';
@@ -40,7 +41,7 @@ interface MasterSession {
   nodes: Map<string, NodeDef>;
   config: SessionConfig;
   plans: Map<string, Promise<StepPlan>>;
-  inflight: Set<AbortController>;
+  inflight: Set<Cancellation>;
   handles: Set<{ device: string; handle: string }>;
 }
 
@@ -108,7 +109,7 @@ export class MasterActor extends Actor {
     const feedNames = feeds.map((f) => f[0]);
     const attempt = async (): Promise<{ plan: StepPlan; outputs: Tensor[]; stepId: string; holding: string[] }> => {
       const plan = await this.planFor(s, feedNames, fetches, targets);
-      const step = this.stepController(s, env.signal, deadline);
+      const step = this.stepController(s, env, deadline);
       try {
         return { plan, ...await this.execute(s, plan, new Map(feeds), step.controller, deadline) };
       } finally {
@@ -136,12 +137,13 @@ export class MasterActor extends Actor {
   }
 
   /**
-   * The step's one AbortController: aborted by its deadline, by the client going away, by the
+   * The step's one Cancellation: aborted by its deadline, by the client going away, by the
    * session closing, or by the first failing partition (which then cancels the others).
    */
-  private stepController(s: MasterSession, clientSignal: AbortSignal, deadline: number | null): { controller: AbortController; dispose(): void } {
-    const controller = new AbortController();
+  private stepController(s: MasterSession, env: Envelope, deadline: number | null): { controller: Cancellation; dispose(): void } {
+    const controller = new Cancellation();
     s.inflight.add(controller);
+    const clientSignal = env.signal;
     const onClientGone = (): void => controller.abort(abortReason(clientSignal));
     if (clientSignal.aborted) onClientGone();
     else clientSignal.addEventListener('abort', onClientGone, { once: true });
@@ -160,8 +162,15 @@ export class MasterActor extends Actor {
 
   // ---- planning -----------------------------------------------------------------------------
 
+  /** The plan cache's key: every name length-prefixed, so no choice of names makes two lists collide. */
   private planKey(feeds: string[], fetches: string[], targets: string[]): string {
-    return JSON.stringify([[...feeds].sort(), fetches, [...targets].sort()]);
+    const list = (xs: string[]): string => {
+      let out = `${xs.length}|`;
+      for (const x of xs) out += `${x.length}:${x}`;
+      return out;
+    };
+    const sorted = (xs: string[]): string[] => (xs.length < 2 ? xs : [...xs].sort());
+    return list(sorted(feeds)) + list(fetches) + list(sorted(targets));
   }
 
   private forgetPlan(s: MasterSession, feeds: string[], fetches: string[], targets: string[]): void {
@@ -245,7 +254,7 @@ export class MasterActor extends Actor {
   // ---- execution ----------------------------------------------------------------------------
 
   /** Runs one step; `controller` is the step's own (a failure of one partition aborts the rest). */
-  private async execute(s: MasterSession, plan: StepPlan, feeds: Map<string, Tensor>, controller: AbortController,
+  private async execute(s: MasterSession, plan: StepPlan, feeds: Map<string, Tensor>, controller: Cancellation,
     deadline: number | null): Promise<{ outputs: Tensor[]; stepId: string; holding: string[] }> {
     const stepId = `${this.path}#${++this.stepCounter}`;
     /** Devices that keep undo actions for this step until told it is done. */
@@ -256,14 +265,14 @@ export class MasterActor extends Actor {
         const r = await this.system.ask<{ outputs: Tensor[]; undo?: boolean }>(d.device, {
           type: 'runGraph', handle: d.handle, stepId, sessionHandle: s.handle, deadline,
           feeds: d.feeds.map((f) => [f, feeds.get(f)!]),
-        }, { signal: controller.signal });
+        }, { signal: controller });
         if (r.undo) holding.push(d.device);
         return { device: d.device, outputs: r.outputs };
       } catch (e) {
         const err = toOpError(e);
         if (!firstError) {
           firstError = err;
-          if (!controller.signal.aborted) controller.abort(err);
+          if (!controller.aborted) controller.abort(err);
         }
         throw err;
       }

@@ -5,6 +5,7 @@
 import { type OpError } from '../lib/framework/errors.js';
 import type { Tensor } from '../lib/framework/tensor.js';
 import { abortReason } from './actor.js';
+import type { CancelSignal } from '../lib/framework/cancellation.js';
 
 interface Slot {
   tensor?: Tensor;
@@ -34,7 +35,7 @@ export class Rendezvous {
     else slot.tensor = tensor;
   }
 
-  recv(stepId: string, key: string, signal: AbortSignal): Promise<Tensor> {
+  recv(stepId: string, key: string, signal: CancelSignal): Promise<Tensor> {
     const err = this.aborted.get(stepId);
     if (err) return Promise.reject(err);
     const slot = this.slot(stepId, key);

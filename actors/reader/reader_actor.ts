@@ -15,6 +15,7 @@ import { fileError } from '../../lib/io/file_errors.js';
 import { workQueueAt } from './work_queue.js';
 import type { ReaderFormat, ReaderRecord, RecordSource } from './record_source.js';
 import { debugString, decodeReaderState, encodeReaderState } from './reader_state.js';
+import { toAbortSignal } from '../../lib/framework/cancellation.js';
 
 export type ReaderMessage =
   | { type: 'read'; queue: string }
@@ -72,7 +73,7 @@ export class ReaderActor extends Actor {
 
   protected async receive(env: Envelope): Promise<void> {
     const msg = env.msg as ReaderMessage;
-    const signal = (): AbortSignal => AbortSignal.any([env.signal, this.removed.signal]);
+    const signal = (): AbortSignal => AbortSignal.any([toAbortSignal(env.signal), this.removed.signal]);
     switch (msg.type) {
       case 'read': return this.deliverRecords(env, await this.readUpTo(msg.queue, 1, signal()));
       case 'readUpTo': {

@@ -5,6 +5,7 @@
 import type { NodeDef } from './node_def.js';
 import type { ResourceManager } from '../../actors/resource_manager.js';
 import type { ActorSystem } from '../../actors/actor_system.js';
+import type { CancelSignal } from './cancellation.js';
 
 export interface DeviceInfo {
   /** Canonical path, e.g. `/job:ps/replica:0/task:0/device:CPU:0`. */
@@ -18,7 +19,7 @@ export interface DeviceInfo {
 export interface StepContext {
   stepId: string;
   /** Aborted when the step is cancelled (session closed), times out, or fails elsewhere. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Epoch ms after which the step is past its deadline, or null. */
   deadline: number | null;
   sessionHandle: string;

@@ -128,7 +128,7 @@ export class Server {
     const hostPart = host.includes(':') ? `[${host}]` : host;
     const advertiseUrl = port !== 0 ? `${this.opts.tls ? 'wss' : 'ws'}://${hostPart}:${port}` : null;
     this.transport = new WsTransport({ ...(this.opts.transport ?? {}), token: this.opts.token ?? null, tls: this.opts.tls ?? null, advertiseUrl },
-      (to, body, ctx) => this.system.deliverLocal(to === '' || to === 'master' ? this.masterPath : to, body, ctx.signal));
+      (to, body, ctx) => this.system.deliverLocal(to === '' || to === 'master' ? this.masterPath : to, body, ctx.cancel));
     this.system.transport = this.transport;
     try {
       const r = await this.transport.listen(this.opts.bindHost ?? host, port);
