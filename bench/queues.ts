@@ -162,7 +162,9 @@ async function inProcessTrial(c: Case, trial: number): Promise<number> {
   const sess = new tf.Session();
   const feed = (): [tf.SymbolicTensor, tf.Tensor][] =>
     [[x, tf.tensor(new Float32Array(per * floats), { shape: c.batched ? [BATCH, floats] : [floats] })]];
-  for (let i = 0; i < 2; i++) { await sess.run(enq, feed()); await sess.run(deq); }
+  // Warmed up like the distributed trials (a few batches, or a couple of thousand single steps).
+  const warm = c.batched ? 4 : c.bytes >= 256 * KiB ? 200 : 2000;
+  for (let i = 0; i < warm; i++) { await sess.run(enq, feed()); await sess.run(deq); }
   const t0 = performance.now();
   const producer = (async () => { for (let i = 0; i < c.count / per; i++) await sess.run(enq, feed()); })();
   let bytes = 0;
