@@ -201,7 +201,8 @@ export class Connection {
     this.directFrames = !outbound || deps.opts.zeroMask;
     // Our peers' data frames are read straight off the socket; ws reads the rest (control frames,
     // fragmented or text messages, protocol errors) and reports those messages here too.
-    const reader = attachFrameReader(ws, !outbound, deps.opts.maxFrameBytes, (payload) => this.onMessage(payload, true));
+    const reader = attachFrameReader(ws, !outbound, deps.opts.maxFrameBytes, (payload) => this.onMessage(payload, true),
+      (reason) => this.protocolClose(CloseCode.MESSAGE_TOO_BIG, reason));
     this.readMode = !reader ? 'ws' : readFramesDirectly(socket, reader, READ_SCRATCH_BYTES, this.onSocketData) ? 'direct' : 'frames';
     deps.stats.readMode = this.readMode;
     ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));

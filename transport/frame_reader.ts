@@ -26,7 +26,7 @@ interface WsReceiver {
   _fragmented?: number;
 }
 
-const enum State { Header, Payload, Forward, Passthrough }
+const enum State { Header, Payload, Forward, Passthrough, Discard }
 
 const EMPTY = Buffer.alloc(0);
 
@@ -57,10 +57,9 @@ export class FrameReader {
     private readonly deliver: (payload: Buffer) => void,
     /** ws's Receiver; false asks for the socket to pause. */
     private readonly forward: (bytes: Buffer) => boolean,
+    /** The connection cannot go on (a message that cannot be allocated); later bytes are dropped. */
+    private readonly fail: (reason: string) => void = () => {},
   ) {}
-
-  /** True while frames are still read here (false once everything goes to ws). */
-  get direct(): boolean { return this.state !== State.Passthrough; }
 
   /**
    * Takes one socket read; returns false when ws's Receiver wants the socket paused. `reused`:
@@ -74,6 +73,8 @@ export class FrameReader {
       switch (this.state) {
         case State.Passthrough:
           return this.forward(this.own(p === 0 ? chunk : chunk.subarray(p))) && ok;
+        case State.Discard:
+          return ok;
         case State.Payload:
           p = this.readPayload(chunk, p);
           break;
@@ -182,7 +183,16 @@ export class FrameReader {
       this.deliver(view);
       return p + view.length;
     }
-    if (this.fill === 0) this.target = Buffer.allocUnsafe(this.length);
+    if (this.fill === 0) {
+      try {
+        this.target = Buffer.allocUnsafe(this.length);
+      } catch (e) {
+        // Out of memory for this message: this connection ends, the node goes on.
+        this.state = State.Discard;
+        this.fail(`cannot allocate a ${this.length}-byte message (${(e as Error).message})`);
+        return chunk.length;
+      }
+    }
     const take = Math.min(chunk.length - p, this.length - this.fill);
     chunk.copy(this.target, this.fill, p, p + take);
     if (this.masked) unmask(this.target, this.fill, this.fill + take, this.mask, this.fill);
@@ -217,12 +227,13 @@ function unmask(buf: Buffer, from: number, to: number, mask: Buffer, offset: num
  * leaving ws to read everything, when the Receiver is not the one this module knows or has
  * already started on a frame.
  */
-export function attachFrameReader(ws: WebSocket, isServer: boolean, maxPayload: number, deliver: (payload: Buffer) => void): FrameReader | null {
+export function attachFrameReader(ws: WebSocket, isServer: boolean, maxPayload: number, deliver: (payload: Buffer) => void,
+  fail: (reason: string) => void): FrameReader | null {
   const receiver = (ws as unknown as { _receiver?: WsReceiver })._receiver;
   if (!receiver || typeof receiver.write !== 'function') return null;
   if (receiver._state !== 0 || receiver._bufferedBytes !== 0 || receiver._fragmented !== 0) return null;
   const original = receiver.write.bind(receiver);
-  const reader = new FrameReader(isServer, maxPayload, deliver, original);
+  const reader = new FrameReader(isServer, maxPayload, deliver, original, fail);
   receiver.write = (chunk: Buffer) => reader.push(chunk);
   return reader;
 }

@@ -10,6 +10,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { constants as bufferConstants } from 'node:buffer';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import {
@@ -387,6 +388,9 @@ function validateOptions(o: TransportOptions): void {
     if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) {
       throw new InvalidArgumentError(`Transport option ${k} must be a positive number, got ${String(v)}`);
     }
+  }
+  if (o.maxFrameBytes > bufferConstants.MAX_LENGTH) {
+    throw new InvalidArgumentError(`Transport option maxFrameBytes must be at most ${bufferConstants.MAX_LENGTH} (a frame is one Buffer), got ${o.maxFrameBytes}`);
   }
   if (o.reconnectMaxMs < o.reconnectMinMs) throw new InvalidArgumentError('Transport option reconnectMaxMs must be >= reconnectMinMs');
   if (o.token !== null && (typeof o.token !== 'string' || o.token.length === 0)) {

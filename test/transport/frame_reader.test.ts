@@ -132,6 +132,24 @@ test('a frame over maxPayload goes to ws (which closes with 1009) instead of bei
   assert.ok(forwarded.equals(big));
 });
 
+test('a message that cannot be allocated ends the connection through fail(); later bytes are dropped', () => {
+  const head = Buffer.alloc(10);
+  head[0] = 0x82;
+  head[1] = 127;
+  head.writeUInt32BE(2, 2); // 2^33 bytes: more than one Buffer can hold
+  head.writeUInt32BE(0, 6);
+  const failures: string[] = [];
+  const delivered: Buffer[] = [];
+  const forwarded: Buffer[] = [];
+  const r = new FrameReader(false, 0, (p) => delivered.push(p), (b) => { forwarded.push(b); return true; }, (why) => failures.push(why));
+  r.push(Buffer.concat([head, bytes(100)]));
+  r.push(frame({ opcode: 2, payload: bytes(10) }));
+  assert.is(failures.length, 1);
+  assert.match(failures[0]!, /cannot allocate a 8589934592-byte message/);
+  assert.is(delivered.length, 0);
+  assert.is(forwarded.length, 0);
+});
+
 const frameArb = fc.record({
   kind: fc.constantFrom('binary', 'binary', 'binary', 'ping'),
   size: fc.oneof(fc.integer({ min: 0, max: 130 }), fc.integer({ min: 131, max: 70_000 })),

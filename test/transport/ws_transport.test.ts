@@ -221,6 +221,7 @@ test('a frame larger than maxFrameBytes fails that request with ResourceExhauste
 
 test('bad options and addresses are InvalidArgumentErrors', async () => {
   assert.throws(() => new WsTransport({ maxFrameBytes: -1 }), (e: Error) => e instanceof errors.InvalidArgumentError && /maxFrameBytes/.test(e.message));
+  assert.throws(() => new WsTransport({ maxFrameBytes: 2 ** 40 }), (e: Error) => e instanceof errors.InvalidArgumentError && /maxFrameBytes must be at most/.test(e.message));
   assert.throws(() => new WsTransport({ token: '' }), (e: Error) => e instanceof errors.InvalidArgumentError && /token/.test(e.message));
   assert.throws(() => new WsTransport({ maxFrameByte: 1 } as never), (e: Error) => e instanceof errors.InvalidArgumentError && /Unknown transport option 'maxFrameByte'/.test(e.message));
   const c = new WsTransport({ logger: captureLogger().logger });
