@@ -5,9 +5,10 @@
  * Why: ws buffers the socket's reads of a message until all of it has arrived and then copies
  * them into one new buffer. For a message of many reads that copy runs over memory that has long
  * left the CPU caches, and at 16 MiB it was over a quarter of the receiving node's time. Here a
- * message that spans reads is copied piece by piece as each read arrives (still in cache) into a
- * buffer allocated once its length is known, and a message inside one read is a view of it, as
- * with ws. Small messages also skip ws's stream machinery.
+ * message gets its buffer once its length is known; on plain TCP the socket then reads the rest
+ * of a large message straight into it (readFramesDirectly), elsewhere each read is copied in as
+ * it arrives (still in cache). A message inside one read is a view of it, as with ws, unless that
+ * read's memory is reused. Small messages also skip ws's stream machinery.
  *
  * What stays with ws: control frames (ping, pong, close), text and fragmented messages, and every
  * frame that breaks the rules (reserved bits, wrong masking, oversized): ws answers those exactly
@@ -48,6 +49,8 @@ export class FrameReader {
   private remaining = 0;
   private readonly mask = Buffer.alloc(4);
   private masked = false;
+  /** Whether the chunk being pushed lives in memory that the next read overwrites. */
+  private reused = false;
 
   constructor(
     /** A server reads masked frames, a client unmasked ones (RFC 6455 5.1). */
@@ -110,8 +113,6 @@ export class FrameReader {
     this.fill += n;
     if (this.fill === this.length) this.complete();
   }
-
-  private reused = false;
 
   /** The bytes themselves where the chunk's memory is read into again, else the view. */
   private own(view: Buffer): Buffer {

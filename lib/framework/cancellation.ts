@@ -22,7 +22,9 @@ export interface CancelSignal {
 export class Cancellation implements CancelSignal {
   private abortedFlag = false;
   private why: unknown = undefined;
-  private listeners: (() => void)[] | null = null;
+  /** Removed entries become null while abort() runs them, so the loop's indices stay valid. */
+  private listeners: ((() => void) | null)[] | null = null;
+  private dispatching = false;
   private controller: AbortController | null = null;
 
   get aborted(): boolean { return this.abortedFlag; }
@@ -33,11 +35,16 @@ export class Cancellation implements CancelSignal {
     this.abortedFlag = true;
     this.why = reason;
     const ls = this.listeners;
-    this.listeners = null;
     if (ls) {
-      for (const fn of ls) {
+      this.dispatching = true;
+      // A listener removed by an earlier one no longer runs, as with EventTarget.
+      for (let i = 0; i < ls.length; i++) {
+        const fn = ls[i];
+        if (!fn) continue;
         try { fn(); } catch { /* one listener's failure must not keep the others from running */ }
       }
+      this.dispatching = false;
+      this.listeners = null;
     }
     this.controller?.abort(reason);
   }
@@ -52,7 +59,9 @@ export class Cancellation implements CancelSignal {
     const ls = this.listeners;
     if (!ls) return;
     const i = ls.indexOf(listener);
-    if (i >= 0) ls.splice(i, 1);
+    if (i < 0) return;
+    if (this.dispatching) ls[i] = null;
+    else ls.splice(i, 1);
   }
 
   /** A real AbortSignal that follows this one (made on first use). */

@@ -36,6 +36,25 @@ test('a removed listener does not run; removing twice or an unknown one is harml
   assert.equal(calls, [2]);
 });
 
+test('a listener removed by an earlier one during the abort does not run, as with AbortSignal', () => {
+  const c = new Cancellation();
+  const ac = new AbortController();
+  const got: string[] = [];
+  const want: string[] = [];
+  const second = (): void => { got.push('second'); };
+  const secondA = (): void => { want.push('second'); };
+  c.addEventListener('abort', () => { got.push('first'); c.removeEventListener('abort', second); });
+  c.addEventListener('abort', second);
+  c.addEventListener('abort', () => { got.push('third'); });
+  ac.signal.addEventListener('abort', () => { want.push('first'); ac.signal.removeEventListener('abort', secondA); });
+  ac.signal.addEventListener('abort', secondA);
+  ac.signal.addEventListener('abort', () => { want.push('third'); });
+  c.abort('x');
+  ac.abort('x');
+  assert.equal(got, ['first', 'third']);
+  assert.equal(got, want);
+});
+
 test('the AbortSignal made on demand follows the Cancellation, before or after the abort', () => {
   const early = new Cancellation();
   const s = early.signal;
