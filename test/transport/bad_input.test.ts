@@ -4,8 +4,10 @@ import { WebSocket } from 'ws';
 import { pack } from 'msgpackr';
 import * as errors from '../../lib/framework/errors.js';
 import { Tensor } from '../../lib/framework/tensor.js';
-import { WsTransport, SUBPROTOCOL, encodeValue } from '../../transport/index.js';
-import { captureLogger, node, until, within, QUICK } from './transport_helpers.js';
+import type { Socket } from 'node:net';
+import { WsTransport, SUBPROTOCOL, encodeValue, decodeValue } from '../../transport/index.js';
+import { binaryFrame } from '../../transport/ws_frame.js';
+import { captureLogger, node, sleep, until, within, QUICK } from './transport_helpers.js';
 
 /** A raw WebSocket client (no auth) that sends one message and reports the close code the server chose. */
 function sendRaw(url: string, data: Uint8Array | string): Promise<{ code: number; reason: string }> {
@@ -58,6 +60,46 @@ function corruptDtype(frame: Uint8Array): Uint8Array {
   }
   throw new Error('no tensor extension in frame');
 }
+
+/** A raw client's socket, for writing WebSocket frames byte by byte (ws's own reading stays). */
+async function rawClient(url: string): Promise<{ ws: WebSocket; socket: Socket; replies: unknown[] }> {
+  const ws = new WebSocket(url, [SUBPROTOCOL]);
+  const replies: unknown[] = [];
+  ws.on('message', (d: Buffer) => replies.push(decodeValue(d)));
+  ws.on('error', () => { /* the tests look at what the server does */ });
+  await within(new Promise((r, j) => { ws.once('open', r); ws.once('error', j); }), 3000, 'raw client opens');
+  return { ws, socket: (ws as unknown as { _socket: Socket })._socket, replies };
+}
+
+test('a large frame dripped in small pieces arrives intact; a client that dies mid-frame leaves the node serving others', async () => {
+  const a = await node(async (_to, body) => body);
+  const other = new WsTransport({ logger: captureLogger().logger, ...QUICK });
+  try {
+    const n = 100_000;
+    const values = Float32Array.from({ length: n }, (_, i) => i / 4);
+    const t = new Tensor('float32', [n], values);
+    const frame = binaryFrame(encodeValue([0, 1, 'echo', t]), true);
+    const drip = await rawClient(a.url);
+    for (let p = 0; p < frame.length; p += 9_973) {
+      drip.socket.write(frame.subarray(p, p + 9_973));
+      await sleep(1);
+    }
+    await until(() => drip.replies.length === 1, 5000, 'the dripped request is answered');
+    const [kind, id, echoed] = drip.replies[0] as [number, number, Tensor];
+    assert.equal([kind, id], [2, 1]);
+    assert.ok(Buffer.from((echoed.data as Float32Array).buffer, (echoed.data as Float32Array).byteOffset, 4 * n).equals(Buffer.from(values.buffer)), 'byte-exact');
+    drip.ws.terminate();
+
+    const dying = await rawClient(a.url);
+    dying.socket.write(frame.subarray(0, frame.length >> 1));
+    await sleep(20);
+    dying.socket.destroy();
+    for (let i = 0; i < 5; i++) assert.is(await within(other.request(a.url, 'x', i), 3000, 'another client'), i);
+    assert.is(a.t.connectionCount, 1, 'the half-sent connection is gone');
+  } finally {
+    await other.close(); await a.t.close();
+  }
+});
 
 test('a flood of requests from one client does not stop the node serving others', async () => {
   let running = 0;
