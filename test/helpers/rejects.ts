@@ -12,6 +12,17 @@ export async function rejects(fn: () => Promise<unknown>, check: (e: Error) => b
   throw new Error('unreachable');
 }
 
+/** Awaits p and returns what it rejected with (fails the test if it resolved). */
+export async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  assert.unreachable('expected a rejection');
+  throw new Error('unreachable');
+}
+
 /** Awaits p and checks it rejects with an instance of cls whose message matches re. */
 export async function rejectsWith<E extends Error>(p: Promise<unknown>, cls: new (...a: never[]) => E, re: RegExp): Promise<E> {
   try {

@@ -10,6 +10,7 @@ import { Coordinator } from '../../lib/train/coordinator.js';
 import { LooperThread } from '../../lib/train/looper_thread.js';
 import { RuntimeError, StreamThread } from '../../lib/train/thread.js';
 import { sleep, within } from './fake_session.js';
+import { rejection } from '../helpers/rejects.js';
 
 /** A thread that loops until the coordinator stops (like TF's StopOnEvent). */
 function loopUntilStop(coord: Coordinator, name: string): StreamThread {
@@ -19,15 +20,6 @@ function loopUntilStop(coord: Coordinator, name: string): StreamThread {
 /** A thread that ignores the coordinator and runs for ms. */
 function busyFor(ms: number, name: string): StreamThread {
   return new StreamThread(name, () => timer(ms)).start();
-}
-
-async function rejects(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
 }
 
 test('stop API: shouldStop, waitForStop, requestStop', async () => {
@@ -106,7 +98,7 @@ test('grace period expires: RuntimeError names the threads still running', async
   const fine = loopUntilStop(coord, 'fine_thread');
   coord.requestStop();
   const t0 = Date.now();
-  const err = await rejects(coord.join([stuck, fine], { stopGracePeriodMs: 30 }));
+  const err = await rejection(coord.join([stuck, fine], { stopGracePeriodMs: 30 }));
   assert.ok(err instanceof RuntimeError);
   assert.ok(err instanceof InternalError);
   assert.ok(err instanceof Error);
@@ -144,7 +136,7 @@ test('the first reported exception wins and join re-raises it', async () => {
     new StreamThread('r1', () => defer(async () => { await sleep(5); coord.requestStop(first); })).start(),
     new StreamThread('r2', () => defer(async () => { await sleep(30); coord.requestStop(new UnknownError('second')); })).start(),
   ];
-  const err = await rejects(within(2000, coord.join(threads)));
+  const err = await rejection(within(2000, coord.join(threads)));
   assert.is(err, first);
 });
 
@@ -153,7 +145,7 @@ test('the stored exception takes precedence over stragglers', async () => {
   const stuck = busyFor(300, 'stuck');
   const e = new UnknownError('failed');
   coord.requestStop(e);
-  assert.is(await rejects(coord.join([stuck], { stopGracePeriodMs: 10 })), e);
+  assert.is(await rejection(coord.join([stuck], { stopGracePeriodMs: 10 })), e);
 });
 
 test('requestStop() then requestStop(err) stores nothing', async () => {
@@ -178,11 +170,11 @@ test('cleanStopExceptionTypes replaces the default', async () => {
   const coord2 = new Coordinator({ cleanStopExceptionTypes: [InvalidArgumentError] });
   const oor = new OutOfRangeError('not clean any more');
   coord2.requestStop(oor);
-  assert.is(await rejects(coord2.join()), oor);
+  assert.is(await rejection(coord2.join()), oor);
   const coord3 = new Coordinator({ cleanStopExceptionTypes: [] });
   const oor3 = new OutOfRangeError('reported');
   coord3.requestStop(oor3);
-  assert.is(await rejects(coord3.join()), oor3);
+  assert.is(await rejection(coord3.join()), oor3);
 });
 
 test('stopOnException: sync body reports and swallows; value passes through', () => {
@@ -211,7 +203,7 @@ test('stopOnException: async body returns a Promise; a rejection is reported', a
   assert.ok(r instanceof Promise);
   assert.is(await r, undefined);
   assert.is(coord.shouldStop(), true);
-  assert.is(await rejects(coord.join()), e);
+  assert.is(await rejection(coord.join()), e);
 });
 
 test('stopOnException with a clean-stop error: stop without an exception', async () => {
@@ -224,7 +216,7 @@ test('stopOnException with a clean-stop error: stop without an exception', async
 test('clearStop clears the flag, the exception and joined', async () => {
   const coord = new Coordinator();
   coord.requestStop(new UnknownError('x'));
-  await rejects(coord.join());
+  await rejection(coord.join());
   assert.is(coord.joined, true);
   coord.clearStop();
   assert.is(coord.shouldStop(), false);
@@ -268,7 +260,7 @@ test('property: whatever the order of reports, the first non-clean one before a 
 test('thread handles: start twice and join before start are RuntimeErrors', async () => {
   const t = new StreamThread('t', () => timer(1));
   assert.is(t.isAlive(), false);
-  assert.ok((await rejects(t.join())) instanceof RuntimeError);
+  assert.ok((await rejection(t.join())) instanceof RuntimeError);
   t.start();
   assert.is(t.isAlive(), true);
   assert.throws(() => t.start(), /threads can only be started once/);
@@ -311,7 +303,7 @@ test('LooperThread: an exception from the target goes to the coordinator', async
     if (++n === 3) throw e;
   });
   assert.is(await within(2000, coord.waitForStop()), true);
-  assert.is(await rejects(coord.join()), e);
+  assert.is(await rejection(coord.join()), e);
   assert.is(n, 3);
 });
 

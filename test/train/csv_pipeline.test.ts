@@ -20,6 +20,25 @@ const dir = mkdtempSync(join(tmpdir(), 'actorflow-csv-'));
 const BOOK_CSV = 'x1, x2, target\n1. , 2. , 0\n4. , 5  , 1\n7. ,    , 0\n';
 const INT = { dtype: 'int32', value: -1 } as const;
 
+/** Writes nFiles CSV files (header x1,x2,target, then nRows rows each); returns their paths and every row's values. */
+function writeCsvFiles(prefix: string, nFiles: number, nRows: number,
+  row: (file: number, r: number) => { line: string; values: number[] }): { files: string[]; expected: number[][] } {
+  const files: string[] = [];
+  const expected: number[][] = [];
+  for (let f = 0; f < nFiles; f++) {
+    const lines = ['x1,x2,target'];
+    for (let r = 0; r < nRows; r++) {
+      const { line, values } = row(f, r);
+      lines.push(line);
+      expected.push(values);
+    }
+    const p = join(dir, `${prefix}_${f}.csv`);
+    writeFileSync(p, lines.join('\n') + '\n');
+    files.push(p);
+  }
+  return { files, expected };
+}
+
 /** Dequeues batches until OutOfRange; returns the rows as [features..., target] lists. */
 async function drainRows(sess: InstanceType<typeof tf.Session>, fetch: [Sym, Sym]): Promise<number[][]> {
   const rows: number[][] = [];
@@ -76,19 +95,10 @@ test("the book's five-thread QueueRunner over my_test.csv: each instance once, t
 
 test("the book's multi-reader version: five readers over several files, every instance once", async () => {
   tf.resetDefaultGraph();
-  const files: string[] = [];
-  const expected: number[][] = [];
-  for (let f = 0; f < 7; f++) {
-    const lines = ['x1,x2,target'];
-    for (let r = 0; r < 15; r++) {
-      const x1 = f * 100 + r;
-      lines.push(`${x1}.,${x1 / 2},${r % 2}`);
-      expected.push([x1, x1 / 2, r % 2]);
-    }
-    const p = join(dir, `multi_${f}.csv`);
-    writeFileSync(p, lines.join('\n') + '\n');
-    files.push(p);
-  }
+  const { files, expected } = writeCsvFiles('multi', 7, 15, (f, r) => {
+    const x1 = f * 100 + r;
+    return { line: `${x1}.,${x1 / 2},${r % 2}`, values: [x1, x1 / 2, r % 2] };
+  });
   const filenameQueue = new tf.FIFOQueue({ capacity: 10, dtypes: [tf.string], shapes: [[]] });
   const filename = tf.placeholder(tf.string);
   const enqueueFilename = filenameQueue.enqueue([filename]);
@@ -122,19 +132,10 @@ test("the book's multi-reader version: five readers over several files, every in
 
 test('the multi-reader version on a worker started with node actors/node.js: every instance once', async () => {
   tf.resetDefaultGraph();
-  const files: string[] = [];
-  const expected: number[][] = [];
-  for (let f = 0; f < 4; f++) {
-    const lines = ['x1,x2,target'];
-    for (let r = 0; r < 10; r++) {
-      const x1 = f * 100 + r;
-      lines.push(`${x1},${-x1},${(f + r) % 2}`);
-      expected.push([x1, -x1, (f + r) % 2]);
-    }
-    const p = join(dir, `worker_${f}.csv`);
-    writeFileSync(p, lines.join('\n') + '\n');
-    files.push(p);
-  }
+  const { files, expected } = writeCsvFiles('worker', 4, 10, (f, r) => {
+    const x1 = f * 100 + r;
+    return { line: `${x1},${-x1},${(f + r) % 2}`, values: [x1, -x1, (f + r) % 2] };
+  });
   const cluster = await clusterSpecOnFreePorts({ worker: 1 });
   const node = await startNode(cluster, 'worker', 0);
   try {

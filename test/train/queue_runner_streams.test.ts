@@ -16,6 +16,7 @@ import {
   blockedQueuesWithUnstartedRunners, runnersNotStarted, watchForUnstartedRunners,
 } from '../../lib/train/runner_registry.js';
 import { fakePipeline, sleep, within } from './fake_session.js';
+import { rejection } from '../helpers/rejects.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -30,15 +31,6 @@ async function drain(p: ReturnType<typeof fakePipeline>): Promise<number[]> {
       throw e;
     }
   }
-}
-
-async function rejects(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
 }
 
 test('five threads over one source: every item arrives once, the last OutOfRange closes the queue once', async () => {
@@ -92,7 +84,7 @@ test('an error other than OutOfRange goes to the coordinator; join re-raises it'
   const consumer = (async () => { while (!coord.shouldStop()) await Promise.race([p.session.run(p.dequeue), sleep(20)]); })();
   assert.is(await within(3000, coord.waitForStop()), true);
   await consumer;
-  const err = await rejects(within(3000, coord.join(threads)));
+  const err = await rejection(within(3000, coord.join(threads)));
   assert.is(err, bad);
   assert.is(p.js.closeCalls, 0, 'the close op runs only on queue-closed errors');
   assert.is(p.js.cancelCalls, 1, 'the stop request cancels pending enqueues');
