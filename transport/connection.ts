@@ -18,6 +18,7 @@ import {
   CancelledError, DeadlineExceededError, InvalidArgumentError, OpError, ResourceExhaustedError,
   UnavailableError, ErrorCode, errorFromWire, errorToWire, type WireError,
 } from '../lib/framework/errors.js';
+import { Deque } from '../lib/framework/deque.js';
 import { Cancellation, type CancelSignal } from '../lib/framework/cancellation.js';
 import { estimateBytes, type FrameCodec, type EncodedFrame, type SplicedFrame } from './codec.js';
 import { CloseCode, FrameKind } from './frames.js';
@@ -161,9 +162,12 @@ export class Connection {
   private sentRequests = 0;
   private unackedTellFrames = 0;
   private unackedTellBytes = 0;
-  /** Frames waiting for the socket, a request slot or tell credit (already encoded). */
-  private readonly outbox: { item: OutItem; enc: EncodedFrame | SplicedFrame }[] = [];
-  private outHead = 0;
+  /**
+   * Frames waiting for the socket, a request slot or tell credit (already encoded). A ring that
+   * lets go of each frame as it is written: frames can carry tensors of many MiB, and a written
+   * one must not stay reachable from here.
+   */
+  private readonly outbox = new Deque<{ item: OutItem; enc: EncodedFrame | SplicedFrame }>();
   /** Incoming requests being handled, by id, so a CANCEL can abort them. */
   private readonly inbound = new Map<number, InboundCall>();
   private readonly inboundTells = new Set<InboundCall>();
@@ -276,21 +280,21 @@ export class Connection {
    * frame waits for the socket or for credit, is not affected), then written or queued.
    */
   private submit(item: OutItem): void {
-    const now = this.outHead === this.outbox.length && this.canWrite(item);
+    const now = this.outbox.length === 0 && this.canWrite(item);
     const estimate = estimateBytes(item.frame);
     if ((now || item.kind !== 'tell') && estimate >= this.deps.opts.pooledFrameBytes) {
       const spliced = this.splice(item);
       if (spliced === FAILED) return;
       if (spliced) {
         if (now) this.writeSpliced(item, spliced);
-        else this.outbox.push({ item, enc: spliced });
+        else this.outbox.pushBack({ item, enc: spliced });
         return;
       }
     }
     const enc = this.encode(item, estimate);
     if (!enc) return;
     if (now) this.write(item, enc);
-    else this.outbox.push({ item, enc });
+    else this.outbox.pushBack({ item, enc });
   }
 
   private encode(item: OutItem, estimate?: number): EncodedFrame | null {
@@ -322,17 +326,13 @@ export class Connection {
 
   /** Writes queued frames while the socket, the request slots and the tell window allow. */
   private readonly pump = (): void => {
-    while (this.outHead < this.outbox.length && !this.closedWith) {
-      const { item, enc } = this.outbox[this.outHead]!;
-      if (item.cancelled) { this.outHead++; release(enc); continue; }
+    while (this.outbox.length > 0 && !this.closedWith) {
+      const { item, enc } = this.outbox.at(0)!;
+      if (item.cancelled) { this.outbox.popFront(); release(enc); continue; }
       if (!this.canWrite(item)) break;
-      this.outHead++;
+      this.outbox.popFront();
       if (isSpliced(enc)) this.writeSpliced(item, enc);
       else this.write(item, enc);
-    }
-    if (this.outHead > 1024 && this.outHead * 2 > this.outbox.length) {
-      this.outbox.splice(0, this.outHead);
-      this.outHead = 0;
     }
   };
 
@@ -670,13 +670,10 @@ export class Connection {
     this.socket.off('data', this.onSocketData);
     this.socket.off('drain', this.pump);
     for (const p of [...this.pending.values()]) this.settle(p, new UnavailableError(err.message), undefined);
-    for (let i = this.outHead; i < this.outbox.length; i++) {
-      const { item, enc } = this.outbox[i]!;
-      release(enc);
-      if (!item.cancelled) { item.cancelled = true; item.onFailed(new UnavailableError(err.message)); }
+    for (let q = this.outbox.popFront(); q; q = this.outbox.popFront()) {
+      release(q.enc);
+      if (!q.item.cancelled) { q.item.cancelled = true; q.item.onFailed(new UnavailableError(err.message)); }
     }
-    this.outbox.length = 0;
-    this.outHead = 0;
     const lost = new CancelledError(`Connection to the requester at ${this.peer} was lost`);
     for (const call of this.inbound.values()) call.abort(lost);
     for (const call of this.inboundTells) call.abort(lost);

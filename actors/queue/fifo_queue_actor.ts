@@ -1,6 +1,6 @@
 /** FIFOQueue: strict first-in first-out; a partial batch goes back to the front in order. */
 import type { Tensor } from '../../lib/framework/tensor.js';
-import { Deque } from './deque.js';
+import { Deque } from '../../lib/framework/deque.js';
 import { stackComponent, type Element } from './element.js';
 import { QueueActor } from './queue_actor.js';
 

@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { WebSocketServer, type WebSocket as WS } from 'ws';
 import { Tensor } from '../../lib/framework/tensor.js';
 import { WsTransport, SUBPROTOCOL } from '../../transport/index.js';
@@ -98,6 +100,35 @@ test('requests beyond maxPendingRequests wait for a slot instead of flooding the
     const r = await within(Promise.all(Array.from({ length: 80 }, () => b.t.request(a.url, 'x', null))), 10_000, 'requests');
     assert.is(r.length, 80);
     assert.ok(max <= 8 && max >= 2, `at most 8 in flight (${max})`);
+  } finally {
+    await a.t.close(); await b.t.close();
+  }
+});
+
+/** V8's gc(), reachable without starting node with --expose-gc. */
+function forceGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+test('frames that waited in the outbox are let go once written: nothing in the connection keeps their tensors alive', async () => {
+  const gc = forceGc();
+  const a = await node(async () => 'ok');
+  const b = await node(async () => null, { maxPendingRequests: 1 });
+  try {
+    // 24 requests of 1 MiB, one slot: 23 of them wait in the outbox. Only weak references to
+    // their memory stay here (made in a function, so no local keeps them).
+    const refs: WeakRef<ArrayBufferLike>[] = [];
+    const sendAll = (): Promise<unknown[]> => Promise.all(Array.from({ length: 24 }, (_, i) => {
+      const data = new Float32Array(256 * 1024).fill(i);
+      refs.push(new WeakRef(data.buffer));
+      return b.t.request(a.url, 'x', new Tensor('float32', [data.length], data));
+    }));
+    assert.equal(await within(sendAll(), 10_000, 'all answered'), Array.from({ length: 24 }, () => 'ok'));
+    await sleep(50);
+    for (let i = 0; i < 3; i++) { gc(); await sleep(10); }
+    const alive = refs.filter((r) => r.deref() !== undefined).length;
+    assert.is(alive, 0, `${alive} of 24 written 1 MiB tensors are still reachable`);
   } finally {
     await a.t.close(); await b.t.close();
   }
