@@ -239,7 +239,7 @@ async function main(): Promise<void> {
       const d = median(dist), l = median(local);
       const row = {
         case: c.label, 'elements/s': Math.round(d), 'MB/s': +(d * c.bytes / 1e6).toFixed(3),
-        'in-process elements/s': Math.round(l), 'of in-process': +(d / l).toFixed(2),
+        'in-process elements/s': Math.round(l), 'of in-process': +(d / l).toPrecision(2),
       };
       rows.push(row);
       results.push({ ...row, bytes: c.bytes, batched: c.batched, count: c.count, samples: dist, inProcessSamples: local });
