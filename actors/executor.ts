@@ -131,7 +131,11 @@ export class PartitionExecutor {
         if (result instanceof Promise) result.then((out) => done(i, out), (e) => fail(e, node.def));
         else done(i, result);
       };
-      for (let i = 0; i < this.nodes.length; i++) if (waits[i] === 0) launch(i);
+      // The roots are taken before any runs: synchronous kernels finish inside launch(), and
+      // their consumers, launched from done(), must not be seen at zero wait and launched again.
+      const roots: number[] = [];
+      for (let i = 0; i < this.nodes.length; i++) if (waits[i] === 0) roots.push(i);
+      for (const i of roots) launch(i);
     });
   }
 

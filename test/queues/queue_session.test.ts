@@ -212,4 +212,16 @@ test('sess.close() cancels a blocked dequeue with CancelledError; the element th
   }
 });
 
+test('three dequeues fetched in one run take three elements, once each (fifo_queue_test.testMultipleDequeues)', async () => {
+  const q = new tf.FIFOQueue({ capacity: 10, dtypes: [tf.int32], shapes: [[]] });
+  await using sess = new tf.Session();
+  await sess.run(q.enqueueMany([[1, 2, 3]]));
+  const r = await sess.run([q.dequeue(), q.dequeue(), q.dequeue()]) as tf.Tensor[];
+  assert.equal(r.map((t) => t.toArray()).sort(), [1, 2, 3]);
+  // No fourth dequeue is left parked to steal the next element.
+  await sess.run(q.enqueue(42));
+  assert.is((await sess.run(q.size())).toArray(), 1);
+  assert.is((await sess.run(q.dequeue(), undefined, { timeoutMs: 2000 })).toArray(), 42);
+});
+
 test.run();

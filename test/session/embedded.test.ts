@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '../../lib/index.js';
+import fc from 'fast-check';
 import { rejects } from '../helpers/rejects.js';
 
 test.before.each(() => { tf.resetDefaultGraph(); });
@@ -76,6 +77,36 @@ test('pinning to a device the task lacks lists the devices; allowSoftPlacement r
 
 test('a malformed target fails with NotFoundError', () => {
   assert.throws(() => new tf.Session('nonexistent'), (e: Error) => e instanceof tf.errors.NotFoundError);
+});
+
+test('every op runs once per step: two assignAdds fetched together add twice, not three times', async () => {
+  const v = new tf.Variable(0, { dtype: 'int32' });
+  const one = tf.constant(1, { dtype: 'int32' });
+  await using sess = new tf.Session();
+  await sess.run(tf.globalVariablesInitializer());
+  await sess.run([tf.assignAdd(v, one), tf.assignAdd(v, one)]);
+  assert.is((await sess.run(v.value())).toArray(), 2);
+});
+
+test('property: fetched assignAdds behind shared inputs and chains of synchronous ops each run exactly once', async () => {
+  // Kernels that finish synchronously (Const, Identity, Add) used to let a consumer reach zero
+  // waits while the step was still launching its roots, and be launched a second time.
+  await fc.assert(fc.asyncProperty(
+    fc.array(fc.record({ chain: fc.integer({ min: 0, max: 3 }), shared: fc.boolean(), delta: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 6 }),
+    async (ops) => {
+      tf.resetDefaultGraph();
+      const v = new tf.Variable(0, { dtype: 'int32' });
+      const zero = tf.constant(0, { dtype: 'int32' });
+      const adds = ops.map(({ chain, shared, delta }) => {
+        let d: tf.SymbolicTensor = tf.constant(delta, { dtype: 'int32' });
+        for (let k = 0; k < chain; k++) d = k % 2 ? tf.identity(d) : tf.add(d, shared ? zero : tf.constant(0, { dtype: 'int32' }));
+        return tf.assignAdd(v, d);
+      });
+      await using sess = new tf.Session();
+      await sess.run(tf.globalVariablesInitializer());
+      await sess.run(adds);
+      assert.is((await sess.run(v.value())).toArray(), ops.reduce((a, o) => a + o.delta, 0));
+    }), { numRuns: 40, seed: 7 });
 });
 
 test.run();
