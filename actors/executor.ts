@@ -140,7 +140,8 @@ export class PartitionExecutor {
   }
 
   /** The partition's fetches as host tensors (they leave the device and outlive the step). */
-  private collect(outputs: (Tensor[] | undefined)[], feeds: Map<string, Tensor>): Promise<Tensor[]> {
+  private async collect(outputs: (Tensor[] | undefined)[], feeds: Map<string, Tensor>): Promise<Tensor[]> {
+    // async: a missing value rejects the step instead of throwing out of a kernel's callback.
     return Promise.all(this.fetchRefs.map((r, i) => {
       const t = r.feed !== null ? feeds.get(r.feed) : outputs[r.node]?.[r.index];
       if (!t) throw new InternalError(`Fetch ${this.plan.fetches[i]} produced no value`);
