@@ -25,6 +25,8 @@ export function flattenFetches(fetches: unknown, graph: Graph): FlatFetches {
   const visit = (f: unknown): Shape => {
     if (typeof f === 'string') f = f.includes(':') ? graph.getTensorByName(f) : graph.getOperationByName(f);
     if (isConvertible(f) && !(f instanceof SymbolicTensor)) f = f.toSymbolic();
+    // A variable's own tensor ('v:0') fetches its value, as a TensorFlow 1.x ref tensor does.
+    if (f instanceof SymbolicTensor) f = f.graph.valueOf(f);
     if (f instanceof SymbolicTensor) {
       if (f.graph !== graph) throw new InvalidArgumentError(`Fetch ${f.name} is not an element of this session's graph`);
       let i = tensorIndex.get(f);

@@ -24,7 +24,7 @@ export function isConvertible(x: unknown): x is SymbolicConvertible {
 export function toSymbolic(value: unknown, opts: { dtype?: DType; name?: string; graph?: Graph; what?: string } = {}): SymbolicTensor {
   const graph = opts.graph ?? getDefaultGraph();
   let t: SymbolicTensor;
-  if (value instanceof SymbolicTensor) t = value;
+  if (value instanceof SymbolicTensor) t = value.graph.valueOf(value);
   else if (isConvertible(value)) t = value.toSymbolic();
   else return constantOp(graph, convertToTensor(value, opts.dtype), opts.name);
   if (opts.dtype !== undefined && t.dtype !== opts.dtype) {

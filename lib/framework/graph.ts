@@ -125,6 +125,12 @@ export class Graph {
   readonly id = ++graphCounter;
   private readonly ops: Operation[] = [];
   private readonly byName = new Map<string, Operation>();
+  /**
+   * Variable handles (VariableV2 outputs) and the read each stands for where a value is wanted:
+   * TensorFlow 1.x's ref tensors read implicitly, so `getTensorByName('v:0')` used as an op input
+   * or fetched gives the variable's value, while assign-family ops still take the handle.
+   */
+  private readonly refValues = new Map<SymbolicTensor, SymbolicTensor>();
   private readonly usedNames = new Map<string, number>();
   private readonly collections = new Map<string, unknown[]>();
   private nameStack = '';
@@ -252,12 +258,23 @@ export class Graph {
 
   // ---- op creation --------------------------------------------------------------------------
 
-  createOp(type: string, inputs: SymbolicTensor[], opts: CreateOpOptions = {}): Operation {
+  /** Registers what a variable handle stands for as a value (its snapshot read). */
+  registerRefValue(handle: SymbolicTensor, value: SymbolicTensor): void {
+    this.refValues.set(handle, value);
+  }
+
+  /** The tensor `t` stands for as a value input or a fetch: a variable handle's read, else itself. */
+  valueOf(t: SymbolicTensor): SymbolicTensor {
+    return this.refValues.get(t) ?? t;
+  }
+
+  createOp(type: string, givenInputs: SymbolicTensor[], opts: CreateOpOptions = {}): Operation {
     const def = getOpDef(type);
-    for (const t of inputs) {
+    for (const t of givenInputs) {
       if (!(t instanceof SymbolicTensor)) throw new InvalidArgumentError(`${type}: inputs must be symbolic tensors`);
       if (t.graph !== this) throw new InvalidArgumentError(`${type}: input ${t.name} is from a different graph`);
     }
+    const inputs = givenInputs.map((t, i) => (def.resourceInputs?.includes(i) ? t : this.valueOf(t)));
     // As in TensorFlow, a name ending in '/' (a scope name, e.g. 'input_producer/') is used as is.
     const name = opts.name !== undefined && opts.name.endsWith('/') && opts.name.length > 1
       ? this.exactName(opts.name.slice(0, -1)) : this.uniqueName(opts.name ?? type);

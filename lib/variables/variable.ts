@@ -86,6 +86,7 @@ export class Variable implements SymbolicConvertible {
     this.initialValue = built.initial;
     this.initializer = built.init.op;
     this.snapshot = built.snapshot;
+    graph.registerRefValue(this.handle, this.snapshot);
     this.dtype = built.initial.dtype;
     this.shape = built.shape;
     this.trainable = opts.trainable ?? true;

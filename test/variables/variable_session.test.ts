@@ -133,4 +133,28 @@ test('cluster: variables are shared by sessions on different servers, outlive th
   }
 });
 
+test("a variable's own tensor 'v0:0' stands for its value in a later session (server_lib_test.testSameVariablesNoClear)", async () => {
+  const server = await withTimeout(tf.train.Server.createLocalServer(), 10_000, 'server');
+  try {
+    {
+      await using sess1 = new tf.Session(server.target);
+      const v0 = new tf.Variable([[2, 1]], { name: 'v0' });
+      const v1 = new tf.Variable([[1], [2]], { name: 'v1' });
+      await sess1.run([v0.initializer, v1.initializer]);
+      assert.equal((await sess1.run(tf.matMul(v0, v1))).toArray(), [[4]]);
+    }
+    await using sess2 = new tf.Session(server.target);
+    const g = tf.getDefaultGraph();
+    const nv0 = g.getTensorByName('v0:0');
+    const nv1 = g.getTensorByName('v1:0');
+    assert.equal((await sess2.run(tf.matMul(nv0, nv1))).toArray(), [[4]], 'as op inputs: read implicitly');
+    assert.equal((await sess2.run('v0:0')).toArray(), [[2, 1]], 'fetched by name: the value');
+    assert.equal((await sess2.run(nv1)).toArray(), [[1], [2]], 'fetched as a tensor: the value');
+    await sess2.run(tf.assign(nv0, [[5, 5]]));
+    assert.equal((await sess2.run(nv0)).toArray(), [[5, 5]], 'assign-family ops still take it as the variable');
+  } finally {
+    await server.stop();
+  }
+});
+
 test.run();
