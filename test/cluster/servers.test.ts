@@ -77,4 +77,36 @@ test('a node started with --token refuses clients without it and serves clients 
   }
 });
 
+test("a job's name is its default container: Session.reset(target, ['local0']) clears it (server_lib_test.testSameVariablesClearContainer)", async () => {
+  const server0 = new tf.train.Server({ local0: ['localhost:0'] }, { start: false });
+  const server1 = new tf.train.Server({ local1: ['localhost:0'] }, { start: false });
+  await server0.start();
+  await server1.start();
+  try {
+    const v0 = new tf.Variable(1.0, { name: 'v0' });
+    const v1 = new tf.Variable(2.0, { name: 'v0' });
+    const sess0 = new tf.Session(server0.target);
+    const sess1 = new tf.Session(server1.target);
+    await sess0.run(v0.initializer);
+    await sess1.run(v1.initializer);
+    assert.is((await sess0.run(v0)).toArray(), 1);
+    assert.is((await sess1.run(v1)).toArray(), 2);
+
+    await tf.Session.reset(server0.target, ['local0']);
+    const again0 = new tf.Session(server0.target);
+    await rejects(() => again0.run(v0), (e) => e instanceof tf.errors.FailedPreconditionError);
+    await again0.run(v0.initializer);
+    assert.is((await sess1.run(v1)).toArray(), 2, 'the other server keeps its variable');
+
+    await tf.Session.reset(server1.target, ['local1']);
+    const again1 = new tf.Session(server1.target);
+    await rejects(() => again1.run(v1), (e) => e instanceof tf.errors.FailedPreconditionError);
+    assert.is((await again0.run(v0)).toArray(), 1);
+    await Promise.all([again0.close(), again1.close()]);
+  } finally {
+    await server0.stop();
+    await server1.stop();
+  }
+});
+
 test.run();
