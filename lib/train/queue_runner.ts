@@ -29,8 +29,16 @@ export interface QueueLike {
   close(opts?: { cancelPendingEnqueues?: boolean; name?: string }): Operation;
 }
 
-/** An enqueue "op": an operation, or a tensor whose op is run. */
-export type EnqueueOp = Operation | SymbolicTensor;
+/** Anything that names a graph element, as TensorFlow's tests' `_MockOp` namedtuples do. */
+export interface NamedEnqueueOp { readonly name: string }
+
+/**
+ * An enqueue "op": an operation, a tensor (fetched; its op is what runs), or a graph element's
+ * name (a string or an object with a string `name`). Names are resolved by the session at run
+ * time, as TensorFlow does: an unknown name fails the thread with "... not in the graph", not
+ * the constructor.
+ */
+export type EnqueueOp = Operation | SymbolicTensor | NamedEnqueueOp | string;
 
 export interface QueueRunnerOptions {
   /** Op that closes the queue once every thread met a queue-closed error (default queue.close()). */
@@ -89,11 +97,8 @@ export class QueueRunner implements RegisteredRunner {
     if (!queue || !enqueueOps || !Array.isArray(enqueueOps) || enqueueOps.length === 0) {
       throw new InvalidArgumentError('Must provide queue and enqueue_ops.');
     }
-    for (const op of enqueueOps) {
-      if (!(op instanceof Operation) && !(op instanceof SymbolicTensor)) {
-        throw new InvalidArgumentError(`enqueueOps must be operations, got ${String(op)}`);
-      }
-    }
+    // No check of the enqueue ops themselves: TF-SEMANTICS 1.7 allows only the two errors
+    // below at construction; an op that cannot run fails its thread (see fetchOf).
     const types = opts.queueClosedExceptionTypes;
     if (types !== undefined && types !== null) {
       if (!Array.isArray(types) || types.length === 0 || !types.every(isOpErrorClass)) {
@@ -107,7 +112,9 @@ export class QueueRunner implements RegisteredRunner {
     this.cancelOp = opts.cancelOp ?? queue.close({ cancelPendingEnqueues: true });
     this.queueClosedExceptionTypes = types ? [...types] : [OutOfRangeError];
     this.queueOp = queueOpOf(queue, this.closeOp);
-    registerRunner(graphOf(this.enqueueOps[0]!), this);
+    // Name-only enqueue ops carry no graph, so fall back to the queue's (or close op's) graph.
+    const graph = this.enqueueOps.map(graphOf).find((g) => g !== null) ?? this.queueOp?.graph ?? graphOf(this.closeOp);
+    if (graph) registerRunner(graph, this);
   }
 
   /** The queue's name. */
@@ -171,7 +178,10 @@ export class QueueRunner implements RegisteredRunner {
       close: () => closeOp,
     };
     const types = (def.queueClosedExceptionTypes ?? []).map((code) => errorClassForCode(code));
-    return new QueueRunner(queue, def.enqueueOpName.map((n) => graph.getOperationByName(n)), {
+    // toProto writes tensor names ("CountUpTo:0") for tensor enqueue ops, so look names up as
+    // TensorFlow's graph.as_graph_element does: "op:index" is a tensor, anything else an op.
+    const enqueueOps = def.enqueueOpName.map((n): EnqueueOp => (n.includes(':') ? graph.getTensorByName(n) : graph.getOperationByName(n)));
+    return new QueueRunner(queue, enqueueOps, {
       closeOp, cancelOp, queueClosedExceptionTypes: types.length ? types : null,
     });
   }
@@ -180,7 +190,8 @@ export class QueueRunner implements RegisteredRunner {
   private enqueueLoop(sess: SessionLike, op: EnqueueOp, coord: Coordinator | null): Observable<never> {
     const state: ThreadState = { decremented: false };
     const pause = yieldEvery();
-    const step$ = defer(() => (coord?.shouldStop() ? EMPTY : from(sess.run(op))));
+    const fetch = fetchOf(op);
+    const step$ = defer(() => (coord?.shouldStop() ? EMPTY : from(sess.run(fetch))));
     return step$.pipe(
       // Between runs: let other work through, and end the loop once a stop is requested.
       repeat({ delay: () => (coord ? pause().pipe(takeUntil(coord.stop$)) : pause()) }),
@@ -279,12 +290,31 @@ export function startQueueRunners(sess: SessionLike, coordOrOpts?: Coordinator |
   return threads;
 }
 
+/**
+ * The name TensorFlow gives an enqueue op in thread names and QueueRunnerDef: `op.name` of the
+ * object passed, so a tensor keeps its ":0" ("QueueRunnerThread-fifo_queue-CountUpTo:0").
+ */
 function opName(op: EnqueueOp): string {
-  return op instanceof SymbolicTensor ? op.op.name : op.name;
+  if (op instanceof Operation || op instanceof SymbolicTensor) return op.name;
+  if (typeof op === 'string') return op;
+  const name = (op as { name?: unknown } | null | undefined)?.name;
+  return typeof name === 'string' ? name : String(op);
 }
 
-function graphOf(op: EnqueueOp): Graph {
-  return op instanceof SymbolicTensor ? op.graph : op.graph;
+/**
+ * What a thread passes to `sess.run`: graph elements as they are, anything named by its name,
+ * so the session's fetch lookup raises "The name '...' refers to an Operation not in the graph."
+ * in the thread. Other values go to the session unchanged and fail there, also in the thread.
+ */
+function fetchOf(op: EnqueueOp): unknown {
+  if (op instanceof Operation || op instanceof SymbolicTensor || typeof op === 'string') return op;
+  const name = (op as { name?: unknown } | null | undefined)?.name;
+  return typeof name === 'string' ? name : op;
+}
+
+/** The graph of an operation or tensor; null for a name, which belongs to no graph yet. */
+function graphOf(op: unknown): Graph | null {
+  return op instanceof Operation || op instanceof SymbolicTensor ? op.graph : null;
 }
 
 /** The op that creates the queue resource: from the queue object, else the close op's handle input. */

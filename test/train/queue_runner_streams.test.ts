@@ -1,7 +1,8 @@
 /**
  * QueueRunner logic (TF-SEMANTICS 1.7) against a fake session and queue: the stream loops,
  * close-on-last-OutOfRange, error routing, cancel on stop, createThreads bookkeeping, the
- * QUEUE_RUNNERS collection and the "runners never started" warning.
+ * QUEUE_RUNNERS collection and the "runners never started" warning. The tests named "TF ..."
+ * are TensorFlow's queue_runner_test.py cases on a real embedded session.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,6 +18,7 @@ import {
 } from '../../lib/train/runner_registry.js';
 import { fakePipeline, sleep, within } from './fake_session.js';
 import { rejection } from '../helpers/rejects.js';
+import * as tf from '../../lib/index.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -295,5 +297,191 @@ test('runners never started: a blocked dequeue warns once naming the queue', asy
     process.off('warning', onWarning);
   }
 });
+
+// ---- TensorFlow's queue_runner_test.py on an embedded session ---------------------------------
+
+type Sess = InstanceType<typeof tf.Session>;
+
+/** Runs `body` with a fresh graph as default and a session on it, closed afterwards. */
+async function inSession(body: (sess: Sess, graph: tf.Graph) => Promise<void>): Promise<void> {
+  const graph = new tf.Graph();
+  await graph.asDefault(async () => {
+    const sess = new tf.Session();
+    try {
+      await body(sess, graph);
+    } finally {
+      await sess.close();
+    }
+  });
+}
+
+/** Silences the runner's console.error logging (expected in these tests) while `fn` runs. */
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const errLog = console.error;
+  console.error = () => {};
+  try {
+    return await fn();
+  } finally {
+    console.error = errLog;
+  }
+}
+
+const int64Zero = (): tf.SymbolicTensor => tf.constant(0n, { dtype: 'int64' });
+const valueOf = async (sess: Sess, v: tf.Variable): Promise<number> => Number((await sess.run(v.value()) as tf.Tensor).toArray());
+const sortedNames = (threads: { name: string }[]): string[] => threads.map((t) => t.name).sort();
+const notInGraph = (e: unknown): boolean => /Operation not in the graph/.test(String((e as Error)?.message));
+
+test('TF testBasic: a tensor enqueue op keeps ":0" in its thread name; the thread runs until OutOfRange', () =>
+  inSession(async (sess) => {
+    const v = new tf.Variable(int64Zero());
+    const countUpTo = v.countUpTo(3);
+    const queue = new tf.FIFOQueue({ capacity: 10, dtypes: tf.float32 });
+    await sess.run(tf.globalVariablesInitializer());
+    const qr = new QueueRunner(queue, [countUpTo]);
+    const threads = qr.createThreads(sess);
+    assert.equal(sortedNames(threads), ['QueueRunnerThread-fifo_queue-CountUpTo:0']);
+    for (const t of threads) t.start();
+    await within(5000, Promise.all(threads.map((t) => t.join())));
+    assert.is(qr.exceptionsRaised.length, 0);
+    assert.is(await valueOf(sess, v), 3);
+  }));
+
+test('TF testTwoOps: one thread per tensor enqueue op, each named with its tensor name', () =>
+  inSession(async (sess) => {
+    const v0 = new tf.Variable(int64Zero());
+    const countUpTo3 = v0.countUpTo(3);
+    const v1 = new tf.Variable(int64Zero());
+    const countUpTo30 = v1.countUpTo(30);
+    const queue = new tf.FIFOQueue({ capacity: 10, dtypes: tf.float32 });
+    const qr = new QueueRunner(queue, [countUpTo3, countUpTo30]);
+    const threads = qr.createThreads(sess);
+    assert.equal(sortedNames(threads), ['QueueRunnerThread-fifo_queue-CountUpTo:0', 'QueueRunnerThread-fifo_queue-CountUpTo_1:0']);
+    await sess.run(tf.globalVariablesInitializer());
+    for (const t of threads) t.start();
+    await within(5000, Promise.all(threads.map((t) => t.join())));
+    assert.is(qr.exceptionsRaised.length, 0);
+    assert.is(await valueOf(sess, v0), 3);
+    assert.is(await valueOf(sess, v1), 30);
+  }));
+
+test('TF testExceptionsCaptured: name-only enqueue ops are accepted and fail in their threads with "Operation not in the graph"', () =>
+  inSession(async (sess) => {
+    const queue = new tf.FIFOQueue({ capacity: 10, dtypes: tf.float32 });
+    const qr = new QueueRunner(queue, [{ name: 'i fail' }, { name: 'so fail' }]);
+    const threads = qr.createThreads(sess);
+    assert.equal(sortedNames(threads), ['QueueRunnerThread-fifo_queue-i fail', 'QueueRunnerThread-fifo_queue-so fail']);
+    await sess.run(tf.globalVariablesInitializer());
+    await quietly(async () => {
+      for (const t of threads) t.start();
+      await within(5000, Promise.all(threads.map((t) => t.join())));
+    });
+    const exceptions = qr.exceptionsRaised;
+    assert.is(exceptions.length, 2);
+    assert.ok(notInGraph(exceptions[0]), String(exceptions[0]));
+    assert.ok(notInGraph(exceptions[1]), String(exceptions[1]));
+    assert.ok(exceptions.every((e) => e instanceof InvalidArgumentError));
+  }));
+
+test('TF testRespectCoordShouldStop: a stopped coordinator ends the threads before any run', () =>
+  inSession(async (sess) => {
+    const v = new tf.Variable(int64Zero());
+    const countUpTo = v.countUpTo(3);
+    const queue = new tf.FIFOQueue({ capacity: 10, dtypes: tf.float32 });
+    await sess.run(tf.globalVariablesInitializer());
+    const qr = new QueueRunner(queue, [countUpTo]);
+    const coord = new Coordinator();
+    coord.requestStop();
+    const threads = qr.createThreads(sess, { coord });
+    assert.equal(sortedNames(threads), ['QueueRunnerThread-fifo_queue-CountUpTo:0', 'QueueRunnerThread-fifo_queue-close_on_stop']);
+    for (const t of threads) t.start();
+    await within(5000, coord.join());
+    assert.is(qr.exceptionsRaised.length, 0);
+    assert.is(await valueOf(sess, v), 0);
+  }));
+
+test('TF testRequestStopOnException: a name-only op\'s failure reaches the coordinator; join re-raises it', () =>
+  inSession(async (sess) => {
+    const queue = new tf.FIFOQueue({ capacity: 10, dtypes: tf.float32 });
+    const qr = new QueueRunner(queue, [{ name: 'not an op' }]);
+    const coord = new Coordinator();
+    const threads = qr.createThreads(sess, { coord });
+    for (const t of threads) t.start();
+    const err = await rejection(within(5000, coord.join()));
+    assert.ok(err instanceof InvalidArgumentError, String(err));
+    assert.match((err as Error).message, /Operation not in the graph/);
+  }));
+
+test('TF testThreads: one good and one name-only op; exceptionsRaised is reset by the next createThreads', () =>
+  inSession(async (sess) => {
+    const v = new tf.Variable(int64Zero());
+    const countUpTo = v.countUpTo(3);
+    const queue = new tf.FIFOQueue({ capacity: 10, dtypes: tf.float32 });
+    await sess.run(tf.globalVariablesInitializer());
+    const qr = new QueueRunner(queue, [countUpTo, { name: 'bad_op' }]);
+    await quietly(async () => {
+      let threads = qr.createThreads(sess, { start: true });
+      assert.equal(sortedNames(threads), ['QueueRunnerThread-fifo_queue-CountUpTo:0', 'QueueRunnerThread-fifo_queue-bad_op']);
+      await within(5000, Promise.all(threads.map((t) => t.join())));
+      assert.is(qr.exceptionsRaised.length, 1);
+      assert.ok(notInGraph(qr.exceptionsRaised[0]), String(qr.exceptionsRaised[0]));
+
+      threads = qr.createThreads(sess, { start: true });
+      assert.is(threads.length, 2, 'all threads had ended, so new ones are made');
+      await within(5000, Promise.all(threads.map((t) => t.join())));
+      assert.is(qr.exceptionsRaised.length, 1);
+      assert.ok(notInGraph(qr.exceptionsRaised[0]), String(qr.exceptionsRaised[0]));
+    });
+  }));
+
+test('plain string enqueue ops: run by name (a real op) or fail in the thread (an unknown name)', () =>
+  inSession(async (sess, graph) => {
+    const v = new tf.Variable(int64Zero());
+    const countUpTo = v.countUpTo(2);
+    const queue = new tf.FIFOQueue({ capacity: 10, dtypes: tf.float32 });
+    await sess.run(tf.globalVariablesInitializer());
+    const qr = new QueueRunner(queue, [countUpTo.name, 'nope']);
+    assert.equal(qr.toProto().enqueueOpName, ['CountUpTo:0', 'nope']);
+    // A runner of name-only ops belongs to its queue's graph (the "never started" registry).
+    assert.equal(runnersNotStarted(sess, graph, 'fifo_queue'), ['fifo_queue']);
+    await quietly(async () => {
+      const threads = qr.createThreads(sess, { start: true });
+      assert.equal(sortedNames(threads), ['QueueRunnerThread-fifo_queue-CountUpTo:0', 'QueueRunnerThread-fifo_queue-nope']);
+      await within(5000, Promise.all(threads.map((t) => t.join())));
+    });
+    assert.is(await valueOf(sess, v), 2);
+    assert.is(qr.exceptionsRaised.length, 1);
+    assert.ok(notInGraph(qr.exceptionsRaised[0]), String(qr.exceptionsRaised[0]));
+    assert.equal(runnersNotStarted(sess, graph, 'fifo_queue'), []);
+  }));
+
+test('toProto/fromProto keep tensor enqueue op names ("CountUpTo:0") and restore the tensors', () =>
+  inSession(async (sess, graph) => {
+    const v = new tf.Variable(int64Zero());
+    const countUpTo = v.countUpTo(3);
+    const noop = tf.noOp({ name: 'enqueue' });
+    const queue = new tf.FIFOQueue({ capacity: 10, dtypes: tf.float32, name: 'queue' });
+    const qr = new QueueRunner(queue, [countUpTo, noop]);
+    const def = qr.toProto();
+    assert.equal(def.enqueueOpName, ['CountUpTo:0', 'enqueue']);
+    assert.is(def.queueName, 'queue');
+    const back = QueueRunner.fromProto(def, graph);
+    assert.is(back.enqueueOps[0], countUpTo);
+    assert.is(back.enqueueOps[1], noop);
+    assert.is(back.closeOp, qr.closeOp);
+    assert.is(back.cancelOp, qr.cancelOp);
+    assert.equal(back.toProto(), def);
+    assert.throws(() => QueueRunner.fromProto({ ...def, enqueueOpName: ['i fail'] }, graph), /Operation not in the graph/);
+    // The restored runner runs the tensor's op (the no-op's thread loops until the stop).
+    await sess.run(tf.globalVariablesInitializer());
+    const coord = new Coordinator();
+    const threads = back.createThreads(sess, { coord, start: true });
+    assert.equal(sortedNames(threads),
+      ['QueueRunnerThread-queue-CountUpTo:0', 'QueueRunnerThread-queue-close_on_stop', 'QueueRunnerThread-queue-enqueue']);
+    await within(5000, threads[0]!.join());
+    assert.is(await valueOf(sess, v), 3);
+    coord.requestStop();
+    await within(5000, coord.join());
+    assert.is(back.exceptionsRaised.length, 0);
+  }));
 
 test.run();
