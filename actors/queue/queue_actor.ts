@@ -285,7 +285,16 @@ export abstract class QueueActor extends Actor {
       if (a.remaining === 0) {
         const taken = a.taken;
         a.taken = [];
-        this.replyDequeue(a.env, this.assembleBatch(taken), taken);
+        let components: Tensor[];
+        try {
+          components = this.assembleBatch(taken);
+        } catch (e) {
+          // A batch that cannot be built fails this request only: the elements go back.
+          this.putBack(taken);
+          a.env.fail(e);
+          return 'complete';
+        }
+        this.replyDequeue(a.env, components, taken);
         return 'complete';
       }
     }

@@ -43,7 +43,9 @@ const isDim = (x: unknown): boolean => x === null || typeof x === 'number';
  */
 export function asShapeList(shapes: unknown, unknownDimAllowed = false, unknownRankAllowed = false): StaticShape[] | null {
   if (unknownDimAllowed) {
-    if (!Array.isArray(shapes) || shapes.length === 0 || shapes.some(isDim)) {
+    // TensorFlow wants a list of shapes here; a bare dim in it is an error. A null entry is a
+    // component of unknown rank (API.md's convention), refused below with its own message.
+    if (!Array.isArray(shapes) || shapes.length === 0 || shapes.some((x) => typeof x === 'number')) {
       throw new InvalidArgumentError('When providing partial shapes, a list of shapes must be provided.');
     }
   }
@@ -52,7 +54,7 @@ export function asShapeList(shapes: unknown, unknownDimAllowed = false, unknownR
     if (typeof shapes === 'number') return [[checkDim(shapes)]];
     throw new InvalidArgumentError('shapes must be a TensorShape or a list or tuple of TensorShapes.');
   }
-  const list: unknown[] = shapes.every(isDim) ? [shapes] : shapes;
+  const list: unknown[] = !unknownDimAllowed && shapes.every(isDim) ? [shapes] : shapes;
   const out = list.map(asShape);
   if (!unknownDimAllowed && out.some((s) => s !== null && s.some((d) => d === null))) {
     throw new InvalidArgumentError(`All shapes must be fully defined: [${out.map(pyShape).join(', ')}]`);

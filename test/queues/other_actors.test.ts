@@ -132,6 +132,17 @@ test('PaddingFIFO: strings pad with "", fixed components are stacked, messages p
   await rejects(() => dequeue(q), isErr(errors.OutOfRangeError, /^FIFOQueue 'pq' is closed/));
 });
 
+test('PaddingFIFO: a dynamic component of rank 5 fails dequeueMany with UnimplementedError; its elements stay queued', async () => {
+  const q = makeQueue('PaddingFIFOQueue', { componentTypes: ['int32'], shapes: [[null, 1, 1, 1, 1]] });
+  const five = (k: number) => new (i32(0).constructor as typeof import('../../lib/framework/tensor.js').Tensor)('int32', [k, 1, 1, 1, 1], Int32Array.from({ length: k }, (_, i) => i + k));
+  await enqueue(q, [five(1)]);
+  await enqueue(q, [five(2)]);
+  await rejects(() => dequeueMany(q, 2), isErr(errors.UnimplementedError, /^CopyElementToLargerSlice Unhandled rank: 5$/));
+  // Nothing is lost: single dequeues (no padding) still get both, in order.
+  assert.equal(await dequeue(q), [[[[[[1]]]]]]);
+  assert.equal(await dequeue(q), [[[[[[2]]]], [[[[3]]]]]]);
+});
+
 // ---- PriorityQueue -----------------------------------------------------------------------------
 
 const prio = (p: number): ReturnType<typeof t> => t(p, 'int64');

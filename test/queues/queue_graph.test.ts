@@ -40,7 +40,11 @@ test('constructor ValueErrors become InvalidArgumentError with TensorFlow texts'
   throwsIA(() => new tf.FIFOQueue({ capacity: 1, dtypes: ['float32', 'int32'], shapes: [[2]] }), /^Queue shapes must have the same length as dtypes$/);
   throwsIA(() => new tf.FIFOQueue({ capacity: 1, dtypes: ['float32', 'int32'], names: 'a' }), /^List of names must have the same length as the list of dtypes$/);
   throwsIA(() => new tf.PaddingFIFOQueue({ capacity: 1, dtypes: ['float32'], shapes: null }), /^When providing partial shapes, a list of shapes must be provided\.$/);
-  throwsIA(() => new tf.PaddingFIFOQueue({ capacity: 1, dtypes: ['float32'], shapes: [null, null] }), /^When providing partial shapes, a list of shapes must be provided\.$/);
+  throwsIA(() => new tf.PaddingFIFOQueue({ capacity: 1, dtypes: ['float32'], shapes: [3] }), /^When providing partial shapes, a list of shapes must be provided\.$/);
+  throwsIA(() => new tf.PaddingFIFOQueue({ capacity: 1, dtypes: ['float32'], shapes: [] }), /^When providing partial shapes, a list of shapes must be provided\.$/);
+  // padding_fifo_queue_test.testUnknownRank: a null shape is a component of unknown rank.
+  throwsIA(() => new tf.PaddingFIFOQueue({ capacity: 1, dtypes: ['float32'], shapes: [null] }), /must have a defined rank/);
+  throwsIA(() => new tf.PaddingFIFOQueue({ capacity: 1, dtypes: ['float32', 'int32'], shapes: [[2], null] }), /must have a defined rank/);
   throwsIA(() => new tf.RandomShuffleQueue({ capacity: 10, minAfterDequeue: 10, dtypes: ['float32'] }), /^min_after_dequeue 10 must be < capacity 10$/);
   throwsIA(() => new tf.RandomShuffleQueue({ capacity: 10, minAfterDequeue: -1, dtypes: ['float32'] }), /^min_after_dequeue -1 must be >= 0$/);
   assert.equal(new tf.PaddingFIFOQueue({ capacity: 1, dtypes: ['float32'], shapes: [[null, null]] }).queueRef.op.attrs['shapes'], [[-1, -1]]);
