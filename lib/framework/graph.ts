@@ -238,9 +238,12 @@ export class Graph {
   /** The op-level seed pair, as random_seed.get_seed: (graph seed, op seed or a counter). */
   getSeed(opSeed?: number | null): [number, number] {
     if (this.seed !== null) {
-      return [this.seed, opSeed ?? ++this.opSeedCounter];
+      const seeds: [number, number] = [truncateSeed(this.seed), truncateSeed(opSeed ?? ++this.opSeedCounter)];
+      // As random_seed.get_seed: kernels read (0, 0) as "pick random seeds", which seeds given
+      // explicitly must not mean.
+      return seeds[0] === 0 && seeds[1] === 0 ? [0, MAX_INT32] : seeds;
     }
-    if (opSeed !== undefined && opSeed !== null) return [87654321, opSeed];
+    if (opSeed !== undefined && opSeed !== null) return [DEFAULT_GRAPH_SEED, truncateSeed(opSeed)];
     return [0, 0];
   }
 
@@ -369,4 +372,13 @@ function removeFromStack(g: Graph): void {
 
 export function isSymbolic(x: unknown): x is SymbolicTensor {
   return x instanceof SymbolicTensor;
+}
+
+/** random_seed.py's constants: seeds are kept below 2^31 - 1, the graph seed when only an op seed is given. */
+const MAX_INT32 = 2147483647;
+const DEFAULT_GRAPH_SEED = 87654321;
+
+/** random_seed._truncate_seed: Python's `seed % _MAXINT32` (never negative). */
+function truncateSeed(seed: number): number {
+  return ((seed % MAX_INT32) + MAX_INT32) % MAX_INT32;
 }

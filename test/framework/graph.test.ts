@@ -150,6 +150,12 @@ test('seeds: none -> (0, 0); op seed only -> (87654321, seed); graph seed -> (gr
   const [s1, s2] = g.getSeed();
   assert.is(s1, 42);
   assert.is.not(g.getSeed()[1], s2);
+  // random_seed.get_seed: explicit seeds (0, 0) become (0, 2^31-1), never "random"; seeds are
+  // taken modulo 2^31-1 as Python's % does.
+  tf.setRandomSeed(0);
+  assert.equal(g.getSeed(0), [0, 2147483647]);
+  assert.equal(g.getSeed(-1), [0, 2147483646]);
+  assert.equal(g.getSeed(2147483647 + 5), [0, 5]);
 });
 
 test.run();
