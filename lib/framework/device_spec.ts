@@ -31,33 +31,45 @@ export class DeviceSpec {
     return new DeviceSpec().parseFrom(spec);
   }
 
-  /** Parses `spec` into this object (fields it names overwrite), as TF's parse_from_string. */
+  /**
+   * Parses `spec` into this object, as TF 1.x's parse_from_string: every field is cleared first
+   * (TF calls `_clear()`), so a field the string does not name ends up null.
+   *
+   * Keys are matched case-sensitively (`job`, `replica`, `task`, `device`), except the short
+   * `cpu`/`gpu` form, which TF compares after `.upper()`. A part whose key is empty (`''`, `':x'`)
+   * is skipped, as TF's `elif ly and y[0] != ""` skips it; anything else unknown, including
+   * `device:TYPE` without an index or `job` without a value, is "Unknown attribute".
+   */
   parseFrom(spec: string): this {
     if (typeof spec !== 'string') throw new InvalidArgumentError(`Device spec must be a string, got ${typeof spec}`);
-    let sawDevice = false;
+    this.job = null;
+    this.replica = null;
+    this.task = null;
+    this.deviceType = null;
+    this.deviceIndex = null;
     for (const part of spec.split('/')) {
-      if (part === '') continue;
-      const ly = part.split(':');
-      const key = ly[0]!.toLowerCase();
-      if (ly.length === 2 && key === 'job') {
-        this.job = ly[1]!;
-      } else if (ly.length === 2 && key === 'replica') {
-        this.replica = parseIntStrict(ly[1]!, spec);
-      } else if (ly.length === 2 && key === 'task') {
-        this.task = parseIntStrict(ly[1]!, spec);
-      } else if ((ly.length === 1 || ly.length === 2) && (key === 'cpu' || key === 'gpu')) {
-        if (sawDevice) throw new InvalidArgumentError(`Cannot specify multiple device types: ${spec}`);
-        sawDevice = true;
+      const y = part.split(':');
+      const ly = y.length;
+      const key = y[0]!;
+      if (ly === 2 && key === 'job') {
+        this.job = y[1]!;
+      } else if (ly === 2 && key === 'replica') {
+        this.replica = pyInt(y[1]!, spec);
+      } else if (ly === 2 && key === 'task') {
+        this.task = pyInt(y[1]!, spec);
+      } else if ((ly === 1 || ly === 2) && (key.toUpperCase() === 'CPU' || key.toUpperCase() === 'GPU')) {
+        // TF tests `device_type is not None`; a cleared spec has no type, so any type seen
+        // earlier in this string (even an empty `device::0` one) counts.
+        if (this.deviceType !== null) throw new InvalidArgumentError(`Cannot specify multiple device types: ${spec}`);
         this.deviceType = key.toUpperCase();
-        this.deviceIndex = ly.length === 2 && ly[1] !== '*' ? parseIntStrict(ly[1]!, spec) : null;
-      } else if ((ly.length === 2 || ly.length === 3) && key === 'device') {
-        if (sawDevice) throw new InvalidArgumentError(`Cannot specify multiple device types: ${spec}`);
-        sawDevice = true;
-        this.deviceType = ly[1]!;
-        this.deviceIndex = ly.length === 3 && ly[2] !== '*' ? parseIntStrict(ly[2]!, spec) : null;
-      } else {
+        if (ly === 2 && y[1] !== '*') this.deviceIndex = pyInt(y[1]!, spec);
+      } else if (ly === 3 && key === 'device') {
+        if (this.deviceType !== null) throw new InvalidArgumentError(`Cannot specify multiple device types: ${spec}`);
+        this.deviceType = y[1]!;
+        if (y[2] !== '*') this.deviceIndex = pyInt(y[2]!, spec);
+      } else if (key !== '') {
         // TensorFlow names the key (y[0]) of the unknown part, not the whole part.
-        throw new InvalidArgumentError(`Unknown attribute: '${ly[0]}' in '${spec}'`);
+        throw new InvalidArgumentError(`Unknown attribute: '${key}' in '${spec}'`);
       }
     }
     return this;
@@ -92,17 +104,24 @@ export class DeviceSpec {
   }
 }
 
+/**
+ * TF 1.x's constructor upper-cases exactly "cpu" and "gpu" (a backwards-compatibility shim); any
+ * other spelling, "Cpu" included, is kept verbatim like every other device type.
+ */
 function normaliseType(t: string | null): string | null {
-  if (t === null) return null;
-  const lower = t.toLowerCase();
-  return lower === 'cpu' || lower === 'gpu' ? lower.toUpperCase() : t;
+  return t === 'cpu' || t === 'gpu' ? t.toUpperCase() : t;
 }
 
-function parseIntStrict(s: string, spec: string): number {
-  if (!/^[+-]?\d+$/.test(s.trim())) {
+/**
+ * Python's int(s) for the decimal strings a device spec can hold: surrounding whitespace, a sign
+ * and single underscores between digits are accepted; anything else is TF's ValueError.
+ */
+function pyInt(s: string, spec: string): number {
+  const t = s.trim();
+  if (!/^[+-]?\d+(?:_\d+)*$/.test(t)) {
     throw new InvalidArgumentError(`invalid literal for int() with base 10: '${s}' in device spec '${spec}'`);
   }
-  return Number.parseInt(s, 10);
+  return Number.parseInt(t.replace(/_/g, ''), 10);
 }
 
 /** Canonical path of a whole task: `/job:J/replica:0/task:T`. */

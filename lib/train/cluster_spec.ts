@@ -64,13 +64,18 @@ export class ClusterSpec {
     return Array.from({ length: max + 1 }, (_, i) => tasks.get(i) ?? null);
   }
 
-  /** Lists where indices are 0..n-1, else `{index: address}` objects. */
+  /**
+   * Lists where indices are 0..n-1, else `{index: address}` objects. A job with no tasks is `{}`,
+   * because TF's as_dict tests "no task indices" before "indices are 0..n-1" (which an empty list
+   * would otherwise satisfy).
+   */
   asDict(): Record<string, string[] | Record<number, string>> {
     const out: Record<string, string[] | Record<number, string>> = {};
     for (const job of this.jobs) {
       const tasks = this.tasksOf(job);
       const idx = [...tasks.keys()];
-      if (idx.every((k, i) => k === i)) out[job] = idx.map((k) => tasks.get(k)!);
+      if (idx.length === 0) out[job] = {};
+      else if (idx.every((k, i) => k === i)) out[job] = idx.map((k) => tasks.get(k)!);
       else out[job] = Object.fromEntries(tasks);
     }
     return out;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '../framework/errors.js';
 import { DeviceSpec } from '../framework/device_spec.js';
+import { ClusterSpec, type ClusterDict } from './cluster_spec.js';
 import { dtypeSize, type DType } from '../framework/dtypes.js';
 import { getOpDef, hasOpDef, type StaticShape } from '../framework/op_registry.js';
 import type { DeviceFunction, Operation } from '../framework/graph.js';
@@ -99,29 +100,33 @@ export function byteSizeLoadFn(op: Operation): number {
   return shape.reduce((n, d) => n * d, 1) * dtypeSize(dtype);
 }
 
-/** Anything with ClusterSpec's `asDict()`, or a `{job: [addresses] | {index: address}}` dict. */
+/**
+ * What `cluster` may be, as in TF: a ClusterSpec (or anything with its `asDict()`), a
+ * `{job: [addresses] | {index: address}}` dict, or a ClusterDef `{job: [{name, tasks}]}`.
+ */
 export type ClusterLike =
+  | ClusterSpec
   | { asDict(): Record<string, unknown> }
   | { numTasks(job: string): number; jobs: readonly string[] }
+  | { job: { name: string; tasks: Record<number, string> }[] }
   | Record<string, readonly string[] | Record<number, string>>;
 
 /** Number of tasks of `job` in a cluster, or null when the cluster has no such job. */
 function clusterTasks(cluster: ClusterLike, job: string | null): number | null {
   if (job === null) return null;
   const c = cluster as Record<string, unknown>;
-  let dict: Record<string, unknown>;
-  if (typeof c['asDict'] === 'function') {
-    dict = (c['asDict'] as () => Record<string, unknown>)();
-  } else if (typeof c['numTasks'] === 'function' && Array.isArray(c['jobs'])) {
+  // Duck-typed ClusterSpec-likes (another copy of the class, a test double) are asked directly.
+  if (!(cluster instanceof ClusterSpec) && typeof c['numTasks'] === 'function' && Array.isArray(c['jobs'])) {
     return (c['jobs'] as string[]).includes(job) ? (c['numTasks'] as (j: string) => number)(job) : null;
-  } else {
-    dict = c;
   }
-  const tasks = dict[job];
-  if (tasks === undefined || tasks === null) return null;
-  if (Array.isArray(tasks)) return tasks.length;
-  if (typeof tasks === 'object') return Object.keys(tasks).length;
-  throw new InvalidArgumentError(`The tasks for job '${job}' must be a list or a dictionary from integers to strings.`);
+  // Everything else goes through ClusterSpec, as TF's replica_device_setter does with
+  // `ClusterSpec(cluster).as_dict()`: that is what tells a ClusterDef `{job: [{name, tasks}]}`
+  // apart from a dict holding one job called "job", and it validates the task lists.
+  const spec = cluster instanceof ClusterSpec ? cluster
+    : new ClusterSpec(typeof c['asDict'] === 'function'
+      ? (c['asDict'] as () => ClusterDict)()
+      : cluster as ClusterDict);
+  return spec.jobs.includes(job) ? spec.numTasks(job) : null;
 }
 
 export interface ReplicaDeviceSetterOptions {
@@ -133,7 +138,7 @@ export interface ReplicaDeviceSetterOptions {
   workerDevice?: string | null;
   /** Merge with the op's own device (true) or keep an op's device untouched if it has one. Default true. */
   mergeDevices?: boolean;
-  /** A ClusterSpec or its dict: psTasks becomes the number of tasks of psDevice's job. */
+  /** A ClusterSpec, its dict or its ClusterDef: psTasks becomes the number of tasks of psDevice's job. */
   cluster?: ClusterLike | null;
   /** Op types that go on ps tasks. Default STANDARD_PS_OPS. */
   psOps?: readonly string[] | null;

@@ -52,4 +52,15 @@ test('Server infers job and task only when unambiguous', () => {
   assert.is(s.taskIndex, 0);
 });
 
+test('asDict: a job with no tasks is {} (TF tests "no indices" before "indices 0..n-1")', () => {
+  assert.equal(new ClusterSpec({ e: [] }).asDict(), { e: {} });
+  assert.equal(new ClusterSpec({ e: {} }).asDict(), { e: {} });
+  assert.equal(new ClusterSpec({ e: [], ps: ['a:1'], s: { 1: 'b:1' } }).asDict(), { e: {}, ps: ['a:1'], s: { 1: 'b:1' } });
+  // The empty job survives a round trip through asDict and through a ClusterDef.
+  const c = new ClusterSpec({ e: [], ps: ['a:1'] });
+  assert.ok(new ClusterSpec(c.asDict()).equals(c));
+  assert.ok(new ClusterSpec(c.asClusterDef()).equals(c));
+  assert.is(c.numTasks('e'), 0);
+});
+
 test.run();

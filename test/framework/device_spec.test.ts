@@ -168,4 +168,104 @@ test('errors: multiple device types, unknown attribute, non-integer task or repl
   throwsError(() => DeviceSpec.fromString('/gpu:a'), InvalidArgumentError, /invalid literal for int\(\)/);
 });
 
+// ---- TF 1.x parse_from_string, exactly -----------------------------------------------------
+
+test('strict: device:TYPE needs an index part, and malformed arities are unknown attributes', () => {
+  const cases: [string, string][] = [
+    ['/device:GPU', 'device'],
+    ['/job:a/device:CPU', 'device'],
+    ['/device:GPU:0:1', 'device'],
+    ['/device', 'device'],
+    ['/gpu:1:2', 'gpu'],
+    ['/job', 'job'],
+    ['/job:a:b', 'job'],
+    ['/task', 'task'],
+    ['/replica:0:1', 'replica'],
+  ];
+  for (const [str, key] of cases) {
+    const e = throwsError(() => DeviceSpec.fromString(str), InvalidArgumentError, /Unknown attribute/);
+    assert.is(e.message, `Unknown attribute: '${key}' in '${str}'`, str);
+  }
+});
+
+test('strict: job, replica, task and device are case-sensitive; only the cpu/gpu short form is not', () => {
+  for (const [str, key] of [['/JOB:foo', 'JOB'], ['/Job:foo', 'Job'], ['/REPLICA:0', 'REPLICA'],
+    ['/Task:1', 'Task'], ['/DEVICE:GPU:0', 'DEVICE'], ['/job:w/Device:CPU:0', 'Device']] as const) {
+    const e = throwsError(() => DeviceSpec.fromString(str), InvalidArgumentError, /Unknown attribute/);
+    assert.is(e.message, `Unknown attribute: '${key}' in '${str}'`, str);
+  }
+  // TF compares y[0].upper() with "CPU"/"GPU", so any casing of the short form is upper-cased.
+  assert.is(DeviceSpec.fromString('/Gpu:1').toString(), '/device:GPU:1');
+  assert.is(DeviceSpec.fromString('/cPu').toString(), '/device:CPU:*');
+  // The device: form keeps its type verbatim, lower case included.
+  assert.is(DeviceSpec.fromString('/device:Gpu:1').deviceType, 'Gpu');
+});
+
+test('property: any non-lower-case spelling of job/replica/task/device is refused', () => {
+  const key = fc.constantFrom('job', 'replica', 'task', 'device').chain((k) =>
+    fc.array(fc.boolean(), { minLength: k.length, maxLength: k.length })
+      .map((up) => [...k].map((ch, i) => (up[i] ? ch.toUpperCase() : ch)).join(''))
+      .filter((spelt) => spelt !== k));
+  fc.assert(fc.property(key, (k) => {
+    const str = k.toLowerCase() === 'device' ? `/${k}:CPU:0` : `/${k}:1`;
+    const e = throwsError(() => DeviceSpec.fromString(str), InvalidArgumentError, /Unknown attribute/);
+    assert.is(e.message, `Unknown attribute: '${k}' in '${str}'`);
+  }), { numRuns: 100 });
+});
+
+test('strict: a part with an empty key is skipped, as TF skips y[0] == ""', () => {
+  assert.is(DeviceSpec.fromString('/:foo').toString(), '');
+  assert.is(DeviceSpec.fromString('/job:a/:x:y/task:1').toString(), '/job:a/task:1');
+  assert.is(DeviceSpec.fromString(':').toString(), '');
+});
+
+test('strict: an empty device type from device::N still counts as a device type', () => {
+  assert.is(DeviceSpec.fromString('/device::0').toString(), '/device::0');
+  throwsError(() => DeviceSpec.fromString('/device::0/cpu:0'), InvalidArgumentError,
+    /^Cannot specify multiple device types: \/device::0\/cpu:0$/);
+});
+
+test('indices are read as Python int(): sign and digit underscores accepted, anything else refused', () => {
+  assert.is(DeviceSpec.fromString('/replica:+1/task:1_0/gpu:0_2').toString(), '/replica:1/task:10/device:GPU:2');
+  for (const bad of ['/task:1__0', '/task:_1', '/task:1_', '/replica:', '/gpu:1.0', '/device:GPU:0x1', '/task:1e2']) {
+    throwsError(() => DeviceSpec.fromString(bad), InvalidArgumentError, /invalid literal for int\(\)/);
+  }
+});
+
+test('constructor upper-cases exactly "cpu" and "gpu"; other spellings are kept as given', () => {
+  assert.is(new DeviceSpec({ deviceType: 'cpu', deviceIndex: 0 }).deviceType, 'CPU');
+  assert.is(new DeviceSpec({ deviceType: 'gpu' }).deviceType, 'GPU');
+  assert.is(new DeviceSpec({ deviceType: 'Cpu', deviceIndex: 0 }).toString(), '/device:Cpu:0');
+  assert.is(new DeviceSpec({ deviceType: 'GPu' }).deviceType, 'GPu');
+  assert.is(new DeviceSpec({ deviceType: 'tpu' }).deviceType, 'tpu');
+});
+
+test('TF testParse: parseFrom clears every field before reading the string', () => {
+  const d = new DeviceSpec();
+  assert.is(d.parseFrom('/job:foo/replica:0').toString(), '/job:foo/replica:0');
+  assert.is(d.parseFrom('/replica:1/task:0/cpu:0').toString(), '/replica:1/task:0/device:CPU:0');
+  assert.is(d.parseFrom('/replica:1/task:0/device:CPU:0').toString(), '/replica:1/task:0/device:CPU:0');
+  assert.is(d.parseFrom('/job:muu/gpu:2').toString(), '/job:muu/device:GPU:2');
+  throwsError(() => d.parseFrom('/job:muu/gpu:2/cpu:0'), InvalidArgumentError, /Cannot specify multiple device/);
+  assert.is(d.parseFrom('').toString(), '');
+});
+
+test('TF testCheckValid and testCanonicalName', () => {
+  DeviceSpec.fromString('/job:foo/replica:0');
+  throwsError(() => DeviceSpec.fromString('/job:j/replica:foo'), InvalidArgumentError, /invalid literal for int/);
+  throwsError(() => DeviceSpec.fromString('/job:j/task:bar'), InvalidArgumentError, /invalid literal for int/);
+  throwsError(() => DeviceSpec.fromString('/bar:muu/baz:2'), InvalidArgumentError, /Unknown attribute: 'bar'/);
+  throwsError(() => DeviceSpec.fromString('/cpu:0/gpu:2'), InvalidArgumentError, /Cannot specify multiple device/);
+  const canon: [string, string][] = [
+    ['/job:foo/replica:0', '/job:foo/replica:0'],
+    ['/replica:0/job:foo', '/job:foo/replica:0'],
+    ['/job:foo/task:0/replica:0', '/job:foo/replica:0/task:0'],
+    ['/device:CPU:0', '/device:CPU:0'],
+    ['/device:GPU:2', '/device:GPU:2'],
+    ['/job:foo/replica:0/task:0/gpu:0', '/job:foo/replica:0/task:0/device:GPU:0'],
+    ['/gpu:0/task:0/replica:0/job:foo', '/job:foo/replica:0/task:0/device:GPU:0'],
+  ];
+  for (const [input, want] of canon) assert.is(DeviceSpec.fromString(input).toString(), want, input);
+});
+
 test.run();

@@ -165,4 +165,59 @@ test('RandomStrategy: int(md5("name_seed")) % n, stable for a name', () => {
   assert.is(spread.size, 4);
 });
 
+// ---- TF device_setter_test.py: a ClusterDef as `cluster` ----------------------------------
+
+/** TF's assertDeviceEqual: both sides compared in canonical form. */
+function assertDeviceEqual(want: string, got: string): void {
+  assert.is(tf.DeviceSpec.fromString(got).toString(), tf.DeviceSpec.fromString(want).toString());
+}
+
+const sunMoon = (): ClusterSpec => new ClusterSpec({
+  sun: ['sun0:2222', 'sun1:2222', 'sun2:2222'], moon: ['moon0:2222', 'moon1:2222'],
+});
+
+test('testPS2TasksWithDevice: cluster given as asClusterDef(), ps job named by psDevice', () => {
+  const fn = replicaDeviceSetter({ psDevice: '/job:moon', workerDevice: '/job:sun', cluster: sunMoon().asClusterDef() });
+  assert.not.equal(fn, null);
+  tf.device(fn, () => {
+    const v = new tf.Variable([1, 2]);
+    const w = new tf.Variable([2, 1]);
+    const a = tf.add(v, w);
+    assertDeviceEqual('/job:moon/task:0', v.device);
+    assertDeviceEqual('/job:moon/task:0', v.initializer.device);
+    assertDeviceEqual('/job:moon/task:1', w.device);
+    assertDeviceEqual('/job:moon/task:1', w.initializer.device);
+    assertDeviceEqual('/job:sun', a.device);
+  });
+});
+
+test('testPS2TasksWithCPUConstraint: asClusterDef() cluster and psDevice /job:moon/cpu:0', () => {
+  const fn = replicaDeviceSetter({ psDevice: '/job:moon/cpu:0', workerDevice: '/job:sun', cluster: sunMoon().asClusterDef() });
+  tf.device(fn, () => {
+    const v = new tf.Variable([1, 2]);
+    const w = new tf.Variable([2, 1]);
+    const a = tf.add(v, w);
+    assertDeviceEqual('/job:moon/task:0/cpu:0', v.device);
+    assertDeviceEqual('/job:moon/task:0/cpu:0', v.initializer.device);
+    assertDeviceEqual('/job:moon/task:1/cpu:0', w.device);
+    assertDeviceEqual('/job:moon/task:1/cpu:0', w.initializer.device);
+    assertDeviceEqual('/job:sun', a.device);
+  });
+});
+
+test('a ClusterDef is read by its job names, not as a dict with one job called "job"', () => {
+  const def = new ClusterSpec({ ps: ['a:1', 'b:1'], worker: ['c:1'] }).asClusterDef();
+  const vs = tf.device(replicaDeviceSetter({ cluster: def }), () => [0, 1, 2].map((x) => new tf.Variable(x)));
+  assert.equal(vs.map((v) => v.device), ['/job:ps/task:0', '/job:ps/task:1', '/job:ps/task:0']);
+  // A ClusterDef without the ps job still gives null, as for a dict or a ClusterSpec.
+  assert.is(replicaDeviceSetter({ cluster: new ClusterSpec({ worker: ['c:1'] }).asClusterDef() }), null);
+  assert.is(replicaDeviceSetter({ cluster: def, psDevice: '/job:job' }), null);
+  // A sparse ClusterDef job counts its tasks, not its highest index.
+  const sparse = new ClusterSpec({ ps: { 0: 'a:1', 4: 'b:1' } }).asClusterDef();
+  const ws = tf.device(replicaDeviceSetter({ cluster: sparse }), () => [0, 1, 2].map((x) => new tf.Variable(x)));
+  assert.equal(ws.map((v) => v.device), ['/job:ps/task:0', '/job:ps/task:1', '/job:ps/task:0']);
+  // A real job named "job" in a dict is still a job.
+  assert.not.equal(replicaDeviceSetter({ cluster: { job: ['a:1'] }, psDevice: '/job:job' }), null);
+});
+
 test.run();
