@@ -41,7 +41,11 @@ export class OpError extends Error {
   op: string | null;
   device: string | null;
 
-  constructor(message: string, code: ErrorCodeName = 'UNKNOWN', opts: OpErrorOptions = {}) {
+  constructor(message: string, code?: ErrorCodeName, opts?: OpErrorOptions);
+  /** TensorFlow's own signature, `OpError(node_def, op, message, error_code)`. */
+  constructor(nodeDef: unknown, op: unknown, message: string, errorCode?: number);
+  constructor(...args: unknown[]) {
+    const [message, code, opts] = baseArgs(args);
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.code = code;
     this.errorCode = ErrorCode[code];
@@ -51,53 +55,116 @@ export class OpError extends Error {
   }
 }
 
+type ErrorArgs = [message: string, code: ErrorCodeName, opts: OpErrorOptions];
+
+/**
+ * TensorFlow's form `(node_def, op, message[, error_code])` is told from ours
+ * `(message, code?, opts?)` by its string third argument; its `op` (a name or anything with a
+ * `name`) becomes `err.op`.
+ */
+function tfForm(args: readonly unknown[]): boolean {
+  return args.length >= 3 && typeof args[2] === 'string' && typeof args[0] !== 'string';
+}
+
+function opNameOf(op: unknown): string | null {
+  if (typeof op === 'string') return op;
+  const name = (op as { name?: unknown } | null | undefined)?.name;
+  return typeof name === 'string' ? name : null;
+}
+
+function baseArgs(args: readonly unknown[]): ErrorArgs {
+  if (tfForm(args)) {
+    const code = (Object.keys(ErrorCode) as ErrorCodeName[]).find((k) => ErrorCode[k] === args[3]) ?? 'UNKNOWN';
+    return [args[2] as string, code, { op: opNameOf(args[1]) }];
+  }
+  return [String(args[0] ?? ''), (args[1] as ErrorCodeName | undefined) ?? 'UNKNOWN', (args[2] as OpErrorOptions | null | undefined) ?? {}];
+}
+
+/** A subclass's arguments, in either form, with its own code. */
+function subclassArgs(args: readonly unknown[], code: ErrorCodeName): ErrorArgs {
+  if (tfForm(args)) return [args[2] as string, code, { op: opNameOf(args[1]) }];
+  return [String(args[0] ?? ''), code, (args[1] as OpErrorOptions | null | undefined) ?? {}];
+}
+
 export class CancelledError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'CANCELLED', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'CANCELLED')); }
 }
 export class UnknownError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'UNKNOWN', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'UNKNOWN')); }
 }
 export class InvalidArgumentError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'INVALID_ARGUMENT', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'INVALID_ARGUMENT')); }
 }
 export class DeadlineExceededError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'DEADLINE_EXCEEDED', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'DEADLINE_EXCEEDED')); }
 }
 export class NotFoundError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'NOT_FOUND', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'NOT_FOUND')); }
 }
 export class AlreadyExistsError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'ALREADY_EXISTS', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'ALREADY_EXISTS')); }
 }
 export class PermissionDeniedError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'PERMISSION_DENIED', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'PERMISSION_DENIED')); }
 }
 export class ResourceExhaustedError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'RESOURCE_EXHAUSTED', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'RESOURCE_EXHAUSTED')); }
 }
 export class FailedPreconditionError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'FAILED_PRECONDITION', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'FAILED_PRECONDITION')); }
 }
 export class AbortedError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'ABORTED', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'ABORTED')); }
 }
 export class OutOfRangeError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'OUT_OF_RANGE', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'OUT_OF_RANGE')); }
 }
 export class UnimplementedError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'UNIMPLEMENTED', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'UNIMPLEMENTED')); }
 }
 export class InternalError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'INTERNAL', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'INTERNAL')); }
 }
 export class UnavailableError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'UNAVAILABLE', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'UNAVAILABLE')); }
 }
 export class DataLossError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'DATA_LOSS', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'DATA_LOSS')); }
 }
 export class UnauthenticatedError extends OpError {
-  constructor(message: string, opts?: OpErrorOptions) { super(message, 'UNAUTHENTICATED', opts); }
+  constructor(message: string, opts?: OpErrorOptions);
+  constructor(nodeDef: unknown, op: unknown, message: string);
+  constructor(...args: unknown[]) { super(...subclassArgs(args, 'UNAUTHENTICATED')); }
 }
 
 type OpErrorClass = new (message: string, opts?: OpErrorOptions) => OpError;
