@@ -83,7 +83,8 @@ export class TFRecordWriter {
 
   /** Writes what is buffered to the file (a compressed stream stays open). */
   flush(): void {
-    if (this.fd === null) return;
+    // As TensorFlow's writer (tf_record_test.testFlushAfterCloseIsError): close() is idempotent, flush() is not.
+    if (this.fd === null) throw new FailedPreconditionError(`TFRecordWriter for ${this.path} is closed`);
     this.flushBuffer(false);
   }
 

@@ -165,6 +165,8 @@ test('writer options are checked and close is idempotent', async () => {
   await w.close();
   await w.close();
   assert.throws(() => w.write('late'), (e: unknown) => e instanceof tf.errors.FailedPreconditionError);
+  // tf_record_test.testFlushAfterCloseIsError
+  assert.throws(() => w.flush(), (e: unknown) => e instanceof tf.errors.FailedPreconditionError);
   assert.equal(new TextDecoder().decode((await collect(join(dir, 'twice.tfrecord')))[0]), 'text records are written as UTF-8');
 });
 
