@@ -35,6 +35,15 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+/** `Session.reset`'s options: `config.operationTimeoutMs` as TensorFlow's config, or `timeoutMs`. */
+export interface ResetOptions {
+  timeoutMs?: number;
+  config?: SessionConfig;
+}
+
+/** How long Session.reset waits for the master when no timeout is given. */
+const DEFAULT_RESET_TIMEOUT_MS = 10_000;
+
 export type Feeds = Map<unknown, unknown> | [unknown, unknown][] | null | undefined;
 
 export class Session {
@@ -69,10 +78,15 @@ export class Session {
   /** The embedded cluster's server (target-less sessions only). */
   get embeddedServer(): Server | null { return this.embedded; }
 
-  private ensureHandle(): Promise<string> {
+  /**
+   * The master's session handle, made on first use. A run's deadline also bounds reaching the
+   * master: an unreachable target then fails with DeadlineExceededError when the deadline passes,
+   * as TensorFlow's operation_timeout_in_ms does, instead of after the transport's own timeout.
+   */
+  private ensureHandle(timeoutMs?: number): Promise<string> {
     this.handle ??= (async () => {
       if (this.embedded) await this.embedded.start();
-      const r = await this.channel.ask<{ handle: string }>({ type: 'createSession', config: this.config });
+      const r = await this.channel.ask<{ handle: string }>({ type: 'createSession', config: this.config }, timeoutMs ? { timeoutMs } : undefined);
       return r.handle;
     })();
     this.handle.catch(() => { this.handle = null; });
@@ -83,7 +97,7 @@ export class Session {
     if (this.closed) throw new CancelledError('Attempted to use a closed Session.');
     const flat = this.flatten(fetches);
     const feedPairs = this.prepareFeeds(feeds);
-    const handle = await this.ensureHandle();
+    const handle = await this.ensureHandle(options.timeoutMs ?? this.config.operationTimeoutMs);
     const version = this.graph.version;
     const extend: NodeDef[] = this.graph.opsSince(this.sentVersion).map((op) => op.toNodeDef());
     const signal = options.signal ? AbortSignal.any([this.closing.signal, options.signal]) : this.closing.signal;
@@ -169,11 +183,12 @@ export class Session {
    * `tf.Session.reset(target, containers?)`: frees those resource containers (all when omitted)
    * on every task of the target's cluster and closes the sessions connected to that master.
    */
-  static async reset(target: string, containers?: string[] | null, opts: { timeoutMs?: number } = {}): Promise<void> {
+  static async reset(target: string, containers?: string[] | null, opts: ResetOptions = {}): Promise<void> {
     const channel = channelFor(target);
     sessionOpened();
     try {
-      await channel.ask({ type: 'reset', containers: containers ?? null }, { timeoutMs: opts.timeoutMs ?? 10_000 });
+      const timeoutMs = opts.timeoutMs ?? opts.config?.operationTimeoutMs ?? DEFAULT_RESET_TIMEOUT_MS;
+      await channel.ask({ type: 'reset', containers: containers ?? null }, { timeoutMs });
     } finally {
       await sessionClosed();
     }

@@ -94,4 +94,19 @@ test('Session.reset on an unreachable target fails within its timeout', async ()
   await rejects(() => tf.Session.reset('nonexistent'), (e) => e instanceof tf.errors.NotFoundError);
 });
 
+test("config.operationTimeoutMs bounds reaching the master: reset and run on an unreachable target fail with DeadlineExceededError (server_lib_test.testResetFails)", async () => {
+  let started = Date.now();
+  await rejects(() => tf.Session.reset('grpc://localhost:0', ['test0'], { config: { operationTimeoutMs: 5 } }),
+    (e) => e instanceof tf.errors.DeadlineExceededError);
+  assert.ok(Date.now() - started < 2000, 'within the deadline, not the transport\'s 5 s');
+  const sess = new tf.Session('ws://127.0.0.1:1', { config: { operationTimeoutMs: 200 } });
+  started = Date.now();
+  await rejects(() => sess.run(tf.constant(1)), (e) => e instanceof tf.errors.DeadlineExceededError);
+  assert.ok(Date.now() - started < 2000);
+  started = Date.now();
+  await rejects(() => sess.run(tf.constant(1), undefined, { timeoutMs: 100 }), (e) => e instanceof tf.errors.DeadlineExceededError);
+  assert.ok(Date.now() - started < 2000);
+  await sess.close();
+});
+
 test.run();
