@@ -3,6 +3,7 @@
  * its own (job `localhost`); `ws://`, `wss://` and `grpc://` targets reach a cluster's master.
  * Several runs may be in flight at once; `close()` cancels the blocked ones.
  */
+import { setMaxListeners } from 'node:events';
 import { CancelledError, InvalidArgumentError, toOpError } from '../framework/errors.js';
 import { getDefaultGraph, type Graph, SymbolicTensor } from '../framework/graph.js';
 import { isConvertible } from '../framework/convert.js';
@@ -62,6 +63,9 @@ export class Session {
   private readonly fetchCache = new WeakMap<object, FlatFetches>();
 
   constructor(target?: string | null, opts: SessionOptions = {}) {
+    // Any number of runs may be in flight (a QueueRunner with many threads), each listening to
+    // this one signal while it lasts: no listener limit, so Node prints no leak warning.
+    setMaxListeners(0, this.closing.signal);
     this.graph = opts.graph ?? getDefaultGraph();
     this.config = { ...(opts.config ?? {}) };
     if (target === undefined || target === null || target === '') {

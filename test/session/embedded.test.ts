@@ -111,4 +111,22 @@ test('property: fetched assignAdds behind shared inputs and chains of synchronou
     }), { numRuns: 40, seed: 7 });
 });
 
+test('twenty runs in flight on one session print no listener-leak warning', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => { warnings.push(w.name); };
+  process.on('warning', onWarning);
+  try {
+    const q = new tf.FIFOQueue({ capacity: 100, dtypes: ['int32'], shapes: [[]] });
+    await using sess = new tf.Session();
+    const runs = Array.from({ length: 20 }, () => sess.run(q.dequeue()));
+    for (let i = 0; i < 20; i++) await sess.run(q.enqueue(i));
+    const got = (await Promise.all(runs)).map((t) => (t as tf.Tensor).toArray() as number);
+    assert.equal(got.sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(warnings.filter((w) => w === 'MaxListenersExceededWarning'), []);
+  } finally {
+    process.off('warning', onWarning);
+  }
+});
+
 test.run();
