@@ -331,12 +331,18 @@ const valueOf = async (sess: Sess, v: tf.Variable): Promise<number> => Number((a
 const sortedNames = (threads: { name: string }[]): string[] => threads.map((t) => t.name).sort();
 const notInGraph = (e: unknown): boolean => /Operation not in the graph/.test(String((e as Error)?.message));
 
+/** TF's fixture: an int64 variable counting up to `limit` and a float32 queue, initialised in `sess`. */
+async function countingFixture(sess: Sess, limit: number): Promise<{ v: tf.Variable; countUpTo: tf.SymbolicTensor; queue: tf.FIFOQueue }> {
+  const v = new tf.Variable(int64Zero());
+  const countUpTo = v.countUpTo(limit);
+  const queue = new tf.FIFOQueue({ capacity: 10, dtypes: tf.float32 });
+  await sess.run(tf.globalVariablesInitializer());
+  return { v, countUpTo, queue };
+}
+
 test('TF testBasic: a tensor enqueue op keeps ":0" in its thread name; the thread runs until OutOfRange', () =>
   inSession(async (sess) => {
-    const v = new tf.Variable(int64Zero());
-    const countUpTo = v.countUpTo(3);
-    const queue = new tf.FIFOQueue({ capacity: 10, dtypes: tf.float32 });
-    await sess.run(tf.globalVariablesInitializer());
+    const { v, countUpTo, queue } = await countingFixture(sess, 3);
     const qr = new QueueRunner(queue, [countUpTo]);
     const threads = qr.createThreads(sess);
     assert.equal(sortedNames(threads), ['QueueRunnerThread-fifo_queue-CountUpTo:0']);
@@ -384,10 +390,7 @@ test('TF testExceptionsCaptured: name-only enqueue ops are accepted and fail in 
 
 test('TF testRespectCoordShouldStop: a stopped coordinator ends the threads before any run', () =>
   inSession(async (sess) => {
-    const v = new tf.Variable(int64Zero());
-    const countUpTo = v.countUpTo(3);
-    const queue = new tf.FIFOQueue({ capacity: 10, dtypes: tf.float32 });
-    await sess.run(tf.globalVariablesInitializer());
+    const { v, countUpTo, queue } = await countingFixture(sess, 3);
     const qr = new QueueRunner(queue, [countUpTo]);
     const coord = new Coordinator();
     coord.requestStop();
@@ -413,10 +416,7 @@ test('TF testRequestStopOnException: a name-only op\'s failure reaches the coord
 
 test('TF testThreads: one good and one name-only op; exceptionsRaised is reset by the next createThreads', () =>
   inSession(async (sess) => {
-    const v = new tf.Variable(int64Zero());
-    const countUpTo = v.countUpTo(3);
-    const queue = new tf.FIFOQueue({ capacity: 10, dtypes: tf.float32 });
-    await sess.run(tf.globalVariablesInitializer());
+    const { v, countUpTo, queue } = await countingFixture(sess, 3);
     const qr = new QueueRunner(queue, [countUpTo, { name: 'bad_op' }]);
     await quietly(async () => {
       let threads = qr.createThreads(sess, { start: true });
@@ -435,10 +435,7 @@ test('TF testThreads: one good and one name-only op; exceptionsRaised is reset b
 
 test('plain string enqueue ops: run by name (a real op) or fail in the thread (an unknown name)', () =>
   inSession(async (sess, graph) => {
-    const v = new tf.Variable(int64Zero());
-    const countUpTo = v.countUpTo(2);
-    const queue = new tf.FIFOQueue({ capacity: 10, dtypes: tf.float32 });
-    await sess.run(tf.globalVariablesInitializer());
+    const { v, countUpTo, queue } = await countingFixture(sess, 2);
     const qr = new QueueRunner(queue, [countUpTo.name, 'nope']);
     assert.equal(qr.toProto().enqueueOpName, ['CountUpTo:0', 'nope']);
     // A runner of name-only ops belongs to its queue's graph (the "never started" registry).
