@@ -4,7 +4,7 @@
  * Several runs may be in flight at once; `close()` cancels the blocked ones.
  */
 import { setMaxListeners } from 'node:events';
-import { CancelledError, InvalidArgumentError, toOpError } from '../framework/errors.js';
+import { CancelledError, DeadlineExceededError, InvalidArgumentError, toOpError } from '../framework/errors.js';
 import { getDefaultGraph, type Graph, SymbolicTensor } from '../framework/graph.js';
 import { isConvertible } from '../framework/convert.js';
 import { convertToTensor, Tensor } from '../framework/tensor.js';
@@ -82,26 +82,37 @@ export class Session {
   /** The embedded cluster's server (target-less sessions only). */
   get embeddedServer(): Server | null { return this.embedded; }
 
-  /**
-   * The master's session handle, made on first use. A run's deadline also bounds reaching the
-   * master: an unreachable target then fails with DeadlineExceededError when the deadline passes,
-   * as TensorFlow's operation_timeout_in_ms does, instead of after the transport's own timeout.
-   */
-  private ensureHandle(timeoutMs?: number): Promise<string> {
+  /** The master's session handle, made on first use and shared by the runs that wait for it. */
+  private ensureHandle(): Promise<string> {
     this.handle ??= (async () => {
       if (this.embedded) await this.embedded.start();
-      const r = await this.channel.ask<{ handle: string }>({ type: 'createSession', config: this.config }, timeoutMs ? { timeoutMs } : undefined);
+      const r = await this.channel.ask<{ handle: string }>({ type: 'createSession', config: this.config });
       return r.handle;
     })();
     this.handle.catch(() => { this.handle = null; });
     return this.handle;
   }
 
+  /**
+   * The handle within a run's deadline: an unreachable target fails that run with
+   * DeadlineExceededError when its deadline passes, as TensorFlow's operation_timeout_in_ms
+   * does, not after the transport's own timeout. Other runs keep waiting on their own terms.
+   */
+  private handleWithin(timeoutMs: number | undefined): Promise<string> {
+    const handle = this.ensureHandle();
+    if (!timeoutMs) return handle;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DeadlineExceededError(`Timed out after ${timeoutMs} ms waiting for the master at ${this.target || 'the embedded cluster'}`)), timeoutMs);
+    });
+    return Promise.race([handle, deadline]).finally(() => clearTimeout(timer));
+  }
+
   async run(fetches: unknown, feeds?: Feeds, options: RunOptions = {}): Promise<any> {
     if (this.closed) throw new CancelledError('Attempted to use a closed Session.');
     const flat = this.flatten(fetches);
     const feedPairs = this.prepareFeeds(feeds);
-    const handle = await this.ensureHandle(options.timeoutMs ?? this.config.operationTimeoutMs);
+    const handle = await this.handleWithin(options.timeoutMs ?? this.config.operationTimeoutMs);
     const version = this.graph.version;
     const extend: NodeDef[] = this.graph.opsSince(this.sentVersion).map((op) => op.toNodeDef());
     const signal = options.signal ? AbortSignal.any([this.closing.signal, options.signal]) : this.closing.signal;
