@@ -114,7 +114,9 @@ export class VariableActor extends Actor {
         `Trying to share variable ${this.name}, but specified dtype ${tfTypeName(dtype)} and found dtype ${tfTypeName(this.dtype)}.`,
         { device: this.device });
     }
-    const have = this.value ? this.value.shape : this.declaredShape;
+    // Against the shape it was declared with, when that is known: an assign with validateShape
+    // false may have changed the value's shape since, which TensorFlow allows (and reads then).
+    const have = isFullyDefined(this.declaredShape) ? this.declaredShape : (this.value?.shape ?? this.declaredShape);
     if (isFullyDefined(shape) && isFullyDefined(have) && !shapesEqual(shape, have)) {
       throw new InvalidArgumentError(
         `Trying to share variable ${this.name}, but specified shape ${formatShape(shape)} and found shape ${formatShape(have)}.`,

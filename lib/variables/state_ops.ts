@@ -132,6 +132,15 @@ export function isVariableInitialized(ref: VariableLike, opts: { name?: string }
     r.op.graph.createOp('IsVariableInitialized', [r.handle], { name: opts.name ?? 'IsVariableInitialized', attrs: { dtype: r.dtype } }).outputs[0]!);
 }
 
+/** `v.initializedValue()`: its value once initialized, else its initial value (no control dependencies). */
+export function initializedValue(ref: VariableLike, initial: SymbolicTensor, opts: { name?: string } = {}): SymbolicTensor {
+  const r = refOf(ref, 'initializedValue');
+  return r.op.graph.controlDependencies(null, () => colocatedWith(r, () =>
+    r.op.graph.createOp('VariableInitializedValue', [r.handle, initial], {
+      name: opts.name ?? `${r.opName}/initialized_value`, attrs: { dtype: r.dtype, shape: r.shape },
+    }).outputs[0]!));
+}
+
 /** A new read of the variable's current value (each call builds its own op). */
 export function readVariable(ref: VariableLike, opts: { name?: string } = {}): SymbolicTensor {
   const r = refOf(ref, 'readVariable');

@@ -12,7 +12,7 @@ import { toSymbolic, type SymbolicConvertible } from '../framework/convert.js';
 import type { Tensor } from '../framework/tensor.js';
 import '../ops/tensor_methods.js';
 import {
-  assign, assignAdd, assignSub, colocatedWith, countUpTo, isVariableInitialized, readVariable,
+  assign, assignAdd, assignSub, colocatedWith, countUpTo, initializedValue, isVariableInitialized, readVariable,
   refOf, type AssignOptions, type VariableRef,
 } from './state_ops.js';
 
@@ -104,7 +104,12 @@ export class Variable implements SymbolicConvertible {
   /** The snapshot `x/read`: what the variable stands for when used as an op input. */
   value(): SymbolicTensor { return this.snapshot; }
   toSymbolic(): SymbolicTensor { return this.snapshot; }
-  /** A new read op (reads after whatever control dependencies surround the call). */
+  /**
+   * Its value once initialized, else its initial value: for initial values built from other
+   * variables (`new tf.Variable(a.initializedValue())`), whatever order the initializers run in.
+   */
+  initializedValue(): SymbolicTensor { return initializedValue(this, this.initialValue); }
+    /** A new read op (reads after whatever control dependencies surround the call). */
   readValue(): SymbolicTensor { return readVariable(this, { name: 'read' }); }
   getShape(): StaticShape { return this.shape; }
 

@@ -16,7 +16,8 @@ import { mergeShapes } from './variable_shapes.js';
 export const VARIABLE_KIND = 'variable';
 
 export const VARIABLE_OP_TYPES = [
-  'VariableV2', 'VariableRead', 'Assign', 'AssignAdd', 'AssignSub', 'CountUpTo', 'IsVariableInitialized', 'UninitializedVariableNames',
+  'VariableV2', 'VariableRead', 'VariableInitializedValue', 'Assign', 'AssignAdd', 'AssignSub', 'CountUpTo', 'IsVariableInitialized',
+  'UninitializedVariableNames',
 ] as const;
 
 function checkHandle(info: InferenceInput): void {
@@ -54,6 +55,23 @@ registerOp({
   inferOutputs: (info) => {
     checkHandle(info);
     return [{ dtype: asDType(info.attrs['dtype']), shape: (info.attrs['shape'] as StaticShape) ?? null }];
+  },
+});
+
+/**
+ * `v.initializedValue()`: the value when the variable is initialized, else its initial value
+ * (input 1). TensorFlow builds this as a cond over IsVariableInitialized; one op does the same
+ * here, since the executor has no Switch/Merge.
+ */
+registerOp({
+  type: 'VariableInitializedValue',
+  stateful: true,
+  resourceInputs: [0],
+  inferOutputs: (info) => {
+    checkHandle(info);
+    const dtype = asDType(info.attrs['dtype']);
+    const v = checkValue(info, dtype);
+    return [{ dtype, shape: (info.attrs['shape'] as StaticShape) ?? v.shape }];
   },
 });
 
@@ -197,6 +215,15 @@ function opRef(ctx: KernelContext): { name: string; type: string } {
 registerHostKernel({
   type: 'VariableRead',
   compute: async (ctx, inputs) => [await ask<Tensor>(ctx, inputs[0], { type: 'read', op: opRef(ctx) })],
+});
+
+registerHostKernel({
+  type: 'VariableInitializedValue',
+  compute: async (ctx, inputs) => {
+    const initialized = await ask<Tensor>(ctx, inputs[0], { type: 'isInitialized' });
+    if (initialized.data[0]) return [await ask<Tensor>(ctx, inputs[0], { type: 'read', op: opRef(ctx) })];
+    return [inputs[1]!];
+  },
 });
 
 registerHostKernel({

@@ -157,4 +157,30 @@ test("a variable's own tensor 'v0:0' stands for its value in a later session (se
   }
 });
 
+test('initializedValue: variables built from others agree whatever order the initializers run in (variables_test.testInitializationOrder)', async () => {
+  const rnd = new tf.Variable(tf.randomUniform([3, 6]), { name: 'rnd' });
+  const dep = new tf.Variable(rnd.initializedValue(), { name: 'dep' });
+  const added = rnd.initializedValue().add(dep.initializedValue()).add(2.0);
+  const depdep = new tf.Variable(added, { name: 'depdep' });
+  await using sess = new tf.Session();
+  await sess.run(tf.globalVariablesInitializer());
+  const [r, d, dd] = ((await sess.run([rnd.value(), dep.value(), depdep.value()])) as tf.Tensor[]).map((t) => Array.from(t.data as Float32Array)) as [number[], number[], number[]];
+  assert.equal(d, r);
+  assert.equal(dd, r.map((x, i) => Math.fround(Math.fround(x + d[i]!) + 2)));
+  // Once initialized, it reads the variable, not the initial value.
+  await sess.run(rnd.assign(tf.zeros([3, 6])));
+  assert.equal(Array.from((await sess.run(rnd.initializedValue())).data as Float32Array), new Array(18).fill(0));
+});
+
+test('an assign with validateShape false may change the shape; reads then see the new shape (assign_op_test.testAssignNonStrictShapeChecking)', async () => {
+  const p = new tf.Variable([1]);
+  const data = tf.fill([4, 4], 0);
+  const a = tf.assign(p, data, { validateShape: false });
+  await using sess = new tf.Session();
+  await sess.run(p.initializer);
+  await sess.run(a.op);
+  assert.equal((await sess.run(p)).shape, [4, 4]);
+  assert.equal((await sess.run(p.readValue())).toArray(), new Array(4).fill(new Array(4).fill(0)));
+});
+
 test.run();
