@@ -8,6 +8,7 @@ export * as errors from './framework/errors.js';
 export { DeviceSpec } from './framework/device_spec.js';
 export {
   Graph, Operation, SymbolicTensor, GraphKeys, getDefaultGraph, resetDefaultGraph,
+  addToCollection, addToCollections, getCollection, getCollectionRef, getAllCollectionKeys, type CollectionKey,
 } from './framework/graph.js';
 export { device, container, nameScope, variableScope, controlDependencies, colocateWith, setRandomSeed } from './framework/scopes.js';
 export * from './ops/index.js';

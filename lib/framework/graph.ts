@@ -132,12 +132,14 @@ export class Graph {
    */
   private readonly refValues = new Map<SymbolicTensor, SymbolicTensor>();
   private readonly usedNames = new Map<string, number>();
-  private readonly collections = new Map<string, unknown[]>();
+  private readonly collectionMap = new Map<CollectionKey, unknown[]>();
   private nameStack = '';
   private deviceStack: DeviceScope[] = [];
   private containerStack: string[] = [];
-  private controlStack: Operation[][] = [];
-  private colocationStack: Operation[][] = [];
+  /** Open control_dependencies blocks, outermost first. */
+  private controlStack: ControlDependenciesController[] = [];
+  /** Ops of the open colocate_with blocks, outermost first. */
+  private colocationStack: Operation[] = [];
   /** Graph-level random seed (tf.setRandomSeed). */
   seed: number | null = null;
   private opSeedCounter = 0;
@@ -147,18 +149,88 @@ export class Graph {
   getOperations(): Operation[] { return [...this.ops]; }
   opsSince(version: number): Operation[] { return this.ops.slice(version); }
 
+  /** TensorFlow's `get_operation_by_name`: an op name (no ':'); a tensor name is an error. */
   getOperationByName(name: string): Operation {
-    const op = this.byName.get(name);
-    if (!op) throw new InvalidArgumentError(`The name '${name}' refers to an Operation not in the graph.`);
-    return op;
+    if (typeof name !== 'string') {
+      throw new InvalidArgumentError(`Operation names are strings (or similar), not ${typeName(name)}.`);
+    }
+    return this.asGraphElement(name, { allowTensor: false, allowOperation: true }) as Operation;
   }
 
+  /** TensorFlow's `get_tensor_by_name`: names must be "<op_name>:<output_index>". */
   getTensorByName(name: string): SymbolicTensor {
-    const [opName, idx] = name.split(':');
-    const op = this.getOperationByName(opName!);
-    const t = op.outputs[Number(idx ?? 0)];
-    if (!t) throw new InvalidArgumentError(`The name '${name}' refers to a Tensor which does not exist.`);
-    return t;
+    if (typeof name !== 'string') {
+      throw new InvalidArgumentError(`Tensor names are strings (or similar), not ${typeName(name)}.`);
+    }
+    return this.asGraphElement(name, { allowTensor: true, allowOperation: false }) as SymbolicTensor;
+  }
+
+  /**
+   * TensorFlow's `Graph.as_graph_element`: an Operation or tensor of this graph, given itself, its
+   * name, or an object that stands for one (`_asGraphElement()`, a variable, `toSymbolic()`).
+   * Errors carry TensorFlow's messages (its ValueError/TypeError/KeyError become
+   * InvalidArgumentError, as the rest of graph building does).
+   */
+  asGraphElement(obj: unknown, opts: { allowTensor?: boolean; allowOperation?: boolean } = {}): SymbolicTensor | Operation {
+    const allowTensor = opts.allowTensor ?? true;
+    const allowOperation = opts.allowOperation ?? true;
+    let typesStr: string;
+    if (allowTensor && allowOperation) typesStr = 'Tensor or Operation';
+    else if (allowTensor) typesStr = 'Tensor';
+    else if (allowOperation) typesStr = 'Operation';
+    else throw new InvalidArgumentError("allow_tensor and allow_operation can't both be False.");
+
+    const converted = graphElementOf(obj);
+    if (converted !== undefined) obj = converted;
+
+    if (typeof obj === 'string') {
+      const name = obj;
+      if (name.includes(':') && allowTensor) {
+        // Python's `op_name, out_n = name.split(":"); int(out_n)`: exactly one ':' and an integer.
+        const parts = name.split(':');
+        const outText = parts.length === 2 ? parts[1]!.trim() : '';
+        if (parts.length !== 2 || !/^[+-]?\d+$/.test(outText)) {
+          throw new InvalidArgumentError(`The name ${pyRepr(name)} looks a like a Tensor name, but is not a valid one. `
+            + 'Tensor names must be of the form "<op_name>:<output_index>".');
+        }
+        const opName = parts[0]!;
+        const op = this.byName.get(opName);
+        if (!op) {
+          throw new InvalidArgumentError(`The name ${pyRepr(name)} refers to a Tensor which does not exist. `
+            + `The operation, ${pyRepr(opName)}, does not exist in the graph.`);
+        }
+        // Python list indexing: a negative index counts from the end.
+        let n = Number(outText);
+        if (n < 0) n += op.outputs.length;
+        const t = op.outputs[n];
+        if (!t) {
+          throw new InvalidArgumentError(`The name ${pyRepr(name)} refers to a Tensor which does not exist. `
+            + `The operation, ${pyRepr(opName)}, exists but only has ${op.outputs.length} outputs.`);
+        }
+        return t;
+      }
+      if (name.includes(':')) {
+        throw new InvalidArgumentError(`Name ${pyRepr(name)} appears to refer to a Tensor, not a ${typesStr}.`);
+      }
+      if (allowOperation) {
+        const op = this.byName.get(name);
+        if (!op) throw new InvalidArgumentError(`The name ${pyRepr(name)} refers to an Operation not in the graph.`);
+        return op;
+      }
+      const msg = this.byName.has(name)
+        ? `The name ${pyRepr(name)} refers to an Operation, not a ${typesStr}.`
+        : `The name ${pyRepr(name)} looks like an (invalid) Operation name, not a ${typesStr}.`;
+      throw new InvalidArgumentError(`${msg} Tensor names must be of the form "<op_name>:<output_index>".`);
+    }
+    if (obj instanceof SymbolicTensor && allowTensor) {
+      if (obj.graph !== this) throw new InvalidArgumentError(`Tensor ${obj.toString()} is not an element of this graph.`);
+      return obj;
+    }
+    if (obj instanceof Operation && allowOperation) {
+      if (obj.graph !== this) throw new InvalidArgumentError(`Operation ${obj.toString()} is not an element of this graph.`);
+      return obj;
+    }
+    throw new InvalidArgumentError(`Can not convert a ${typeName(obj)} into a ${typesStr}.`);
   }
 
   /** `graph.asDefault(fn)`: makes this the default graph while fn runs; returns what fn returns. */
@@ -171,8 +243,12 @@ export class Graph {
   nameScope<T>(name: string | null, fn: (scope: string) => T): T {
     const saved = this.nameStack;
     if (name === null || name === '') this.nameStack = '';
-    else if (name.endsWith('/')) this.nameStack = name.slice(0, -1);
-    else this.nameStack = this.uniqueName(name, true);
+    else {
+      // As TensorFlow: a scope at the root must also be a valid op name (no leading '_', '-',
+      // '/'); nested ones may start with those; ':' is never allowed.
+      if (!(saved === '' ? VALID_OP_NAME : VALID_SCOPE_NAME).test(name)) throw new InvalidArgumentError(`'${name}' is not a valid scope name`);
+      this.nameStack = name.endsWith('/') ? name.slice(0, -1) : this.uniqueName(name, true);
+    }
     try { return fn(this.nameStack === '' ? '' : `${this.nameStack}/`); } finally { this.nameStack = saved; }
   }
 
@@ -196,17 +272,70 @@ export class Graph {
     return this.containerStack.length ? this.containerStack[this.containerStack.length - 1]! : '';
   }
 
-  controlDependencies<T>(ops: (Operation | SymbolicTensor)[] | null, fn: () => T): T {
-    const list = ops === null ? null : ops.map((o) => (o instanceof SymbolicTensor ? o.op : o));
+  /**
+   * TensorFlow's `Graph.control_dependencies`: ops built while `fn` runs wait for `controlInputs`
+   * (operations, tensors, or anything `asGraphElement` accepts); null clears the outer blocks.
+   * As in TensorFlow, an op whose inputs were built inside a block gets no control inputs from
+   * that block (it already waits for them through those inputs), and a control input that is
+   * already one of the op's data inputs is left out.
+   */
+  controlDependencies<T>(controlInputs: Iterable<unknown> | null, fn: () => T): T {
     const saved = this.controlStack;
-    this.controlStack = list === null ? [] : [...saved, list];
+    if (controlInputs === null || controlInputs === undefined) {
+      // `_new_stack`: the outer blocks neither apply to nor see the ops built inside.
+      this.controlStack = [new ControlDependenciesController([])];
+    } else {
+      if (typeof controlInputs !== 'object' || typeof (controlInputs as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+        throw new InvalidArgumentError(`control_inputs must be a list of Operations or Tensors, not ${typeName(controlInputs)}.`);
+      }
+      // Converted to ops and deduplicated against the blocks already open, as TensorFlow does.
+      const current = new Set(this.controlStack.flatMap((c) => c.controlInputs));
+      const ops: Operation[] = [];
+      for (const c of controlInputs) {
+        if (typeof c !== 'string' && !(c instanceof SymbolicTensor) && !(c instanceof Operation) && graphElementOf(c) === undefined) {
+          throw new InvalidArgumentError(`Control input must be Operation or Tensor: ${describeValue(c)}`);
+        }
+        const el = this.asGraphElement(c);
+        const op = el instanceof SymbolicTensor ? el.op : el;
+        if (!current.has(op)) {
+          ops.push(op);
+          current.add(op);
+        }
+      }
+      // A fresh array rather than push/pop, so an exception or a nested null block cannot leave
+      // the stack unbalanced.
+      this.controlStack = [...saved, new ControlDependenciesController(ops)];
+    }
     try { return fn(); } finally { this.controlStack = saved; }
   }
 
-  colocateWith<T>(op: Operation | SymbolicTensor, fn: () => T): T {
-    const o = op instanceof SymbolicTensor ? op.op : op;
-    this.colocationStack.push([o]);
-    try { return fn(); } finally { this.colocationStack.pop(); }
+  /**
+   * TensorFlow 1.x's `Graph.colocate_with`: ops built while `fn` runs are colocated with `op` and
+   * take its device. The outer device scopes are cleared for the block (colocation is the
+   * stronger constraint), but a device scope opened inside it still applies, and an op whose
+   * device then differs from `op`'s keeps its own (TensorFlow only logs a warning).
+   * `ignoreExisting` drops the outer colocation blocks; `op` may then be null.
+   */
+  colocateWith<T>(op: unknown, fn: () => T, opts: { ignoreExisting?: boolean } = {}): T {
+    if ((op === null || op === undefined) && !opts.ignoreExisting) {
+      throw new InvalidArgumentError('Trying to reset colocation (op is None) but ignore_existing is not True');
+    }
+    let target: Operation | null = null;
+    if (op instanceof Operation) target = op;
+    else if (op !== null && op !== undefined) {
+      const el = this.asGraphElement(op);
+      target = el instanceof SymbolicTensor ? el.op : el;
+    }
+    const savedDevices = this.deviceStack;
+    const savedColocation = this.colocationStack;
+    this.deviceStack = [];
+    this.colocationStack = [...(opts.ignoreExisting ? [] : savedColocation), ...(target ? [target] : [])];
+    try {
+      return fn();
+    } finally {
+      this.deviceStack = savedDevices;
+      this.colocationStack = savedColocation;
+    }
   }
 
   /** A unique op name in the current name scope ('add', 'add_1', ...). */
@@ -249,15 +378,55 @@ export class Graph {
 
   // ---- collections --------------------------------------------------------------------------
 
-  addToCollection(key: string, value: unknown): void {
-    const list = this.collections.get(key) ?? [];
-    list.push(value);
-    this.collections.set(key, list);
+  /** The keys of the collections known to this graph (TensorFlow's `Graph.collections`). */
+  get collections(): CollectionKey[] { return [...this.collectionMap.keys()]; }
+
+  addToCollection(key: CollectionKey, value: unknown): void {
+    const list = this.collectionMap.get(key);
+    if (list) list.push(value);
+    else this.collectionMap.set(key, [value]);
   }
-  getCollection<T = unknown>(key: string): T[] {
-    return [...((this.collections.get(key) ?? []) as T[])];
+
+  /** Adds `value` to each collection once: a string is one key, a list of keys is deduplicated. */
+  addToCollections(keys: CollectionKey | Iterable<CollectionKey>, value: unknown): void {
+    for (const key of collectionKeys(keys)) this.addToCollection(key, value);
   }
-  clearCollection(key: string): void { this.collections.delete(key); }
+
+  /**
+   * A copy of the collection; with `scope`, only the items whose `name` the regular expression
+   * matches at its start (Python's `re.match`), which drops items that have no name.
+   */
+  getCollection<T = unknown>(key: CollectionKey, scope?: string | null): T[] {
+    const list = (this.collectionMap.get(key) ?? []) as T[];
+    if (scope === undefined || scope === null) return [...list];
+    let re: RegExp;
+    try {
+      // Sticky: the match must start at index 0, as re.match anchors at the start only.
+      re = new RegExp(scope, 'y');
+    } catch (e) {
+      throw new InvalidArgumentError(`Invalid collection scope ${pyRepr(String(scope))}: ${(e as Error).message}`, { cause: e });
+    }
+    return list.filter((item) => {
+      const name = hasName(item) ? item.name : undefined;
+      if (typeof name !== 'string') return false;
+      re.lastIndex = 0;
+      return re.test(name);
+    });
+  }
+
+  /** The collection's own list (created empty if missing): changes to it change the graph's. */
+  getCollectionRef<T = unknown>(key: CollectionKey): T[] {
+    let list = this.collectionMap.get(key);
+    if (!list) this.collectionMap.set(key, (list = []));
+    return list as T[];
+  }
+
+  /** The string keys of the collections (TensorFlow's `get_all_collection_keys`). */
+  getAllCollectionKeys(): string[] {
+    return [...this.collectionMap.keys()].filter((k): k is string => typeof k === 'string');
+  }
+
+  clearCollection(key: CollectionKey): void { this.collectionMap.delete(key); }
 
   // ---- op creation --------------------------------------------------------------------------
 
@@ -275,12 +444,20 @@ export class Graph {
     const def = getOpDef(type);
     for (const t of givenInputs) {
       if (!(t instanceof SymbolicTensor)) throw new InvalidArgumentError(`${type}: inputs must be symbolic tensors`);
-      if (t.graph !== this) throw new InvalidArgumentError(`${type}: input ${t.name} is from a different graph`);
+    }
+    for (const t of givenInputs) {
+      if (t.graph === this) continue;
+      // TensorFlow's wording (ops_test.testInputFromDifferentGraphError matches "must be from the
+      // same graph"), naming an input that is in the graph the op is built in, if there is one.
+      const here = givenInputs.find((x) => x.graph === this);
+      throw new InvalidArgumentError(`${t.toString()} must be from the same graph as `
+        + `${here ? here.toString() : `the graph of the ${type} op being built`} (input ${t.name} is from a different graph).`);
     }
     const inputs = givenInputs.map((t, i) => (def.resourceInputs?.includes(i) ? t : this.valueOf(t)));
     // As in TensorFlow, a name ending in '/' (a scope name, e.g. 'input_producer/') is used as is.
     const name = opts.name !== undefined && opts.name.endsWith('/') && opts.name.length > 1
       ? this.exactName(opts.name.slice(0, -1)) : this.uniqueName(opts.name ?? type);
+    if (!VALID_OP_NAME.test(name)) throw new InvalidArgumentError(`'${name}' is not a valid node name`);
     const attrs: Record<string, unknown> = { ...(opts.attrs ?? {}) };
     if (def.resource && attrs['container'] === undefined) attrs['container'] = this.currentContainer;
     let specs: OutputSpec[];
@@ -296,9 +473,16 @@ export class Graph {
       }
       throw e;
     }
-    const control = [...new Set([...this.controlStack.flat(), ...(opts.controlInputs ?? [])])];
+    // The ops the new op reads from: both what was given and what it reads after a variable
+    // handle turns into its read, so a control dependency on either is already implied.
+    const inputOps = new Set<Operation>([...givenInputs.map((t) => t.op), ...inputs.map((t) => t.op)]);
+    const control = [...new Set([
+      ...this.controlDependenciesForInputs(inputOps),
+      // Explicit control inputs (tf.group) act as one more, innermost block.
+      ...(opts.controlInputs ?? []).filter((c) => !inputOps.has(c)),
+    ])];
     const colocate = new Set<string>();
-    const explicit: Operation[] = [...this.colocationStack.flat(), ...(opts.colocateWith ?? [])];
+    const explicit: Operation[] = [...this.colocationStack, ...(opts.colocateWith ?? [])];
     for (const o of explicit) colocate.add(rootOfColocation(o));
     for (const i of def.resourceInputs ?? []) {
       const src = inputs[i];
@@ -306,13 +490,41 @@ export class Graph {
     }
     const op = new Operation(this, this.ops.length, name, type, inputs, control, attrs, [...colocate]);
     specs.forEach((s, i) => op.outputs.push(new SymbolicTensor(op, i, s)));
-    // As TensorFlow's colocate_with: explicit colocation is stronger than device functions, and
-    // the op reports the device of the op it is colocated with.
-    if (explicit.length > 0) op.setDevice(explicit[0]!.device);
-    else this.applyDeviceScopes(op);
+    // `opts.colocateWith` stands for a colocate_with block opened by library code, which clears
+    // the device scopes; inside a user's colocateWith block the stack holds only inner scopes.
+    if (!opts.colocateWith?.length) this.applyDeviceScopes(op);
+    // As TensorFlow 1.x's _create_op_helper: the op takes the device of the ops it is colocated
+    // with, unless a device scope inside the block gave it a different one, which it keeps.
+    for (const o of explicit) {
+      if (!o.device) continue;
+      if (op.device && op.device !== o.device) {
+        warn(`Tried to colocate ${name} with an op ${o.name} that had a different device: `
+          + `${op.device} vs ${o.device}. Ignoring colocation property.`);
+      } else {
+        op.setDevice(o.device);
+      }
+    }
     this.ops.push(op);
     this.byName.set(name, op);
+    for (const c of this.controlStack) c.addOp(op);
     return op;
+  }
+
+  /**
+   * TensorFlow's `_control_dependencies_for_inputs`: the control inputs of every open block,
+   * except blocks that already built one of the op's inputs (the op waits for that block through
+   * the input), and except ops that are already data inputs.
+   */
+  private controlDependenciesForInputs(inputOps: ReadonlySet<Operation>): Operation[] {
+    const ret: Operation[] = [];
+    for (const controller of this.controlStack) {
+      let dominated = false;
+      for (const op of inputOps) {
+        if (controller.opInGroup(op)) { dominated = true; break; }
+      }
+      if (!dominated) ret.push(...controller.controlInputs.filter((c) => !inputOps.has(c)));
+    }
+    return ret;
   }
 
   /** Device functions innermost first; a merge scope lets fields already set on the op win. */
@@ -328,6 +540,75 @@ export class Graph {
       }
     }
   }
+}
+
+/** One open control_dependencies block: its control inputs and the ops built inside it. */
+class ControlDependenciesController {
+  private readonly seen = new Set<Operation>();
+  constructor(readonly controlInputs: readonly Operation[]) {}
+  addOp(op: Operation): void { this.seen.add(op); }
+  opInGroup(op: Operation): boolean { return this.seen.has(op); }
+}
+
+/** A collection key: TensorFlow allows any hashable; strings are the usual ones. */
+export type CollectionKey = string | number | symbol;
+
+/** add_to_collections' key list: a string is one key, anything else a list of keys, deduplicated. */
+function collectionKeys(keys: CollectionKey | Iterable<CollectionKey>): CollectionKey[] {
+  if (typeof keys === 'string' || typeof keys === 'number' || typeof keys === 'symbol') return [keys];
+  if (keys === null || typeof keys !== 'object' || typeof (keys as Iterable<CollectionKey>)[Symbol.iterator] !== 'function') {
+    throw new InvalidArgumentError(`Collection names must be a string or a list of them, not ${typeName(keys)}.`);
+  }
+  return [...new Set(keys)];
+}
+
+function hasName(x: unknown): x is { name: unknown } {
+  return (typeof x === 'object' || typeof x === 'function') && x !== null && 'name' in x;
+}
+
+/**
+ * What an object stands for as a graph element before name lookup (TensorFlow's module-level
+ * `_as_graph_element`): its `_asGraphElement()` (or `_as_graph_element()`) result; for a
+ * variable, its handle (TensorFlow's Variable stands for its ref tensor, whose op is the variable
+ * op); for another tensor-like object, its `toSymbolic()`. Undefined when nothing applies.
+ */
+function graphElementOf(obj: unknown): unknown {
+  if (typeof obj !== 'object' || obj === null || obj instanceof SymbolicTensor || obj instanceof Operation) return undefined;
+  const o = obj as Record<string, unknown>;
+  for (const hook of ['_asGraphElement', '_as_graph_element']) {
+    const fn = o[hook];
+    if (typeof fn === 'function') {
+      const r: unknown = fn.call(obj);
+      if (r !== null && r !== undefined) return r;
+    }
+  }
+  if (o['handle'] instanceof SymbolicTensor && o['op'] instanceof Operation) return o['handle'];
+  if (typeof o['toSymbolic'] === 'function') return (o['toSymbolic'] as () => unknown).call(obj);
+  return undefined;
+}
+
+/** Python's repr of a str, as TensorFlow's messages quote names. */
+function pyRepr(s: string): string {
+  if (s.includes("'") && !s.includes('"')) return `"${s.replace(/\\/g, '\\\\')}"`;
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** Python's `type(x).__name__`-like name for messages. */
+function typeName(x: unknown): string {
+  if (x === null) return 'NoneType';
+  if (typeof x !== 'object') return typeof x;
+  return (x as object).constructor?.name ?? 'object';
+}
+
+function describeValue(x: unknown): string {
+  if (typeof x !== 'object' || x === null) return String(x);
+  const s = String(x);
+  return s === '[object Object]' ? typeName(x) : s;
+}
+
+/** TensorFlow logs these graph-building warnings; they go to stderr here, as other logs do. */
+function warn(message: string): void {
+  process.stderr.write(`actorflow: warning: ${message}\n`);
 }
 
 function rootOfColocation(op: Operation): string {
@@ -374,6 +655,28 @@ export function isSymbolic(x: unknown): x is SymbolicTensor {
   return x instanceof SymbolicTensor;
 }
 
+// ---- collections of the default graph (TensorFlow's module-level tf.add_to_collection, ...) ----
+
+export function addToCollection(key: CollectionKey, value: unknown): void {
+  getDefaultGraph().addToCollection(key, value);
+}
+
+export function addToCollections(keys: CollectionKey | Iterable<CollectionKey>, value: unknown): void {
+  getDefaultGraph().addToCollections(keys, value);
+}
+
+export function getCollection<T = unknown>(key: CollectionKey, scope?: string | null): T[] {
+  return getDefaultGraph().getCollection<T>(key, scope);
+}
+
+export function getCollectionRef<T = unknown>(key: CollectionKey): T[] {
+  return getDefaultGraph().getCollectionRef<T>(key);
+}
+
+export function getAllCollectionKeys(): string[] {
+  return getDefaultGraph().getAllCollectionKeys();
+}
+
 /** random_seed.py's constants: seeds are kept below 2^31 - 1, the graph seed when only an op seed is given. */
 const MAX_INT32 = 2147483647;
 const DEFAULT_GRAPH_SEED = 87654321;
@@ -382,3 +685,7 @@ const DEFAULT_GRAPH_SEED = 87654321;
 function truncateSeed(seed: number): number {
   return ((seed % MAX_INT32) + MAX_INT32) % MAX_INT32;
 }
+
+/** TensorFlow's ops.py _VALID_OP_NAME_REGEX and _VALID_SCOPE_NAME_REGEX. */
+const VALID_OP_NAME = /^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$/;
+const VALID_SCOPE_NAME = /^[A-Za-z0-9_.\-/>]*$/;

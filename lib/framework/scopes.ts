@@ -22,12 +22,13 @@ export function variableScope<T>(name: string, fn: (scope: string) => T): T {
   return getDefaultGraph().nameScope(name, fn);
 }
 
-export function controlDependencies<T>(ops: (Operation | SymbolicTensor)[] | null, fn: () => T): T {
+/** Ops, tensors, variables or names (anything graph.asGraphElement takes); null clears the outer ones. */
+export function controlDependencies<T>(ops: Iterable<unknown> | null, fn: () => T): T {
   return getDefaultGraph().controlDependencies(ops, fn);
 }
 
-export function colocateWith<T>(op: Operation | SymbolicTensor, fn: () => T): T {
-  return getDefaultGraph().colocateWith(op, fn);
+export function colocateWith<T>(op: Operation | SymbolicTensor | null, fn: () => T, opts: { ignoreExisting?: boolean } = {}): T {
+  return getDefaultGraph().colocateWith(op, fn, opts);
 }
 
 /** `tf.setRandomSeed(seed)`: the graph-level seed. */

@@ -47,10 +47,15 @@ function describe(v: unknown): string {
 }
 
 /** Converts one input; a conversion failure names the op type and parameter, as TensorFlow does. */
+/** A list parameter's element `values[2]` becomes the constant `values_2`, as TensorFlow names it. */
+function constantName(param: string): string {
+  return param.replace(/\[(\d+)\]$/, '_$1');
+}
+
 export function convertInput(graph: Graph, opType: string, spec: InputSpec): SymbolicTensor {
   if (spec.value instanceof SymbolicTensor || isConvertible(spec.value)) return toSymbolic(spec.value, { graph });
   try {
-    return toSymbolic(spec.value, { graph, dtype: spec.dtype, name: spec.param });
+    return toSymbolic(spec.value, { graph, dtype: spec.dtype, name: constantName(spec.param) });
   } catch (e) {
     if (!(e instanceof InvalidArgumentError) || spec.dtype === undefined) throw e;
     const what = Array.isArray(spec.value) ? 'list' : typeof spec.value;

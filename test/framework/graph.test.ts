@@ -109,9 +109,14 @@ test('colocation: colocateWith records the op; resource inputs colocate automati
 test('control dependencies apply to ops built inside; null clears them; group makes one NoOp', () => {
   const a = c('a');
   const b = c('b');
-  const d = tf.controlDependencies([a, b.op], () => tf.add(1, 2));
+  const x = c('x');
+  const d = tf.controlDependencies([a, b.op], () => tf.identity(x));
   assert.equal(d.op.controlInputs.map((o) => o.name), ['a', 'b']);
   assert.equal(d.op.toNodeDef().inputs.slice(-2), ['^a', '^b']);
+  // As in TensorFlow, an op over inputs built in the same block waits for the block through them.
+  const sum = tf.controlDependencies([a], () => tf.add(1, 2));
+  assert.equal(sum.op.controlInputs, []);
+  assert.equal(sum.op.inputs.map((t) => t.op.controlInputs.map((o) => o.name)), [['a'], ['a']]);
   const e = tf.controlDependencies([a], () => tf.controlDependencies(null, () => c()));
   assert.is(e.op.controlInputs.length, 0);
   const g = tf.group(a, [b, d]);
@@ -131,7 +136,7 @@ test('graphs: asDefault returns the body value and builds there; ops from two gr
   throwsError(() => tf.getDefaultGraph().getOperationByName('two'), InvalidArgumentError, /two/);
   // An op over a tensor of g joins g, whatever the default graph is.
   assert.is(tf.add(t, 1).graph, g);
-  throwsError(() => tf.add(t, tf.constant(1)), InvalidArgumentError, /different graph/);
+  throwsError(() => tf.add(t, tf.constant(1)), InvalidArgumentError, /must be from the same graph/);
   const before = tf.getDefaultGraph();
   tf.resetDefaultGraph();
   assert.is.not(tf.getDefaultGraph(), before);
@@ -156,6 +161,21 @@ test('seeds: none -> (0, 0); op seed only -> (87654321, seed); graph seed -> (gr
   assert.equal(g.getSeed(0), [0, 2147483647]);
   assert.equal(g.getSeed(-1), [0, 2147483646]);
   assert.equal(g.getSeed(2147483647 + 5), [0, 5]);
+});
+
+test("names are TensorFlow's: 'invalid:0' or '_x' is not a valid node name; a root scope may not start with '_', a nested one may", () => {
+  const valid = (fn: () => unknown, re: RegExp): void => {
+    assert.throws(fn, (e: unknown) => e instanceof tf.errors.InvalidArgumentError && re.test((e as Error).message));
+  };
+  valid(() => tf.constant(1, { name: 'invalid:0' }), /^'invalid:0' is not a valid node name$/);
+  valid(() => tf.constant(1, { name: '_invalid' }), /^'_invalid' is not a valid node name$/);
+  valid(() => tf.nameScope('foo:0', () => null), /^'foo:0' is not a valid scope name$/);
+  valid(() => tf.nameScope('_bar', () => null), /^'_bar' is not a valid scope name$/);
+  const nested = tf.nameScope('outer', () => tf.nameScope('_bar', () => tf.constant(1, { name: 'c' })));
+  assert.is(nested.op.name, 'outer/_bar/c');
+  // List inputs made into constants are named as TensorFlow names them (values_0, not values[0]).
+  const s = tf.stack([1, 2]);
+  assert.equal(s.op.inputs.map((t) => t.op.name), ['stack/values_0', 'stack/values_1']);
 });
 
 test.run();
