@@ -2,7 +2,7 @@
  * How a session reaches its master: in process (an embedded cluster, or a server of this
  * process), or over the network through one shared client transport.
  */
-import { NotFoundError } from '../framework/errors.js';
+import { InvalidArgumentError, NotFoundError } from '../framework/errors.js';
 import type { Server } from '../train/server.js';
 import type { WsTransport } from '../../transport/ws_transport.js';
 import type { TransportOptions } from '../../transport/options.js';
@@ -44,6 +44,12 @@ export async function closeClientTransport(): Promise<void> {
 }
 
 export function validateTarget(target: string): string {
+  // A non-string target is a caller's type mistake (TensorFlow's TypeError), not an unknown
+  // address: say so instead of failing inside the string handling below.
+  if (typeof target !== 'string') {
+    const what = target === null ? 'null' : typeof target === 'object' ? ((target as object).constructor?.name ?? 'object') : typeof target;
+    throw new InvalidArgumentError(`target must be a string, but got ${what}`);
+  }
   const t = normaliseTarget(target);
   if (!/^wss?:\/\/(\[[^\]]+\]|[^/:\s]+):\d+$/.test(t)) {
     throw new NotFoundError(`No session factory registered for the given session options: target '${target}' is not an actorflow address (expected ws://host:port, wss://host:port or grpc://host:port)`);

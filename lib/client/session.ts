@@ -5,9 +5,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import { CancelledError, DeadlineExceededError, InvalidArgumentError, toOpError } from '../framework/errors.js';
-import { getDefaultGraph, type Graph, SymbolicTensor } from '../framework/graph.js';
+import { getDefaultGraph, Graph, Operation, SymbolicTensor } from '../framework/graph.js';
 import { isConvertible } from '../framework/convert.js';
-import { convertToTensor, Tensor } from '../framework/tensor.js';
+import { convertToTensor, integerFits, needsReadback, Tensor } from '../framework/tensor.js';
+import { dtypeOfTypedArray, tfTypeName, type DType, type NumericArray, type TensorData } from '../framework/dtypes.js';
 import type { NodeDef } from '../framework/node_def.js';
 import { Server } from '../train/server.js';
 import type { SessionConfig } from '../../actors/master.js';
@@ -63,6 +64,10 @@ export class Session {
   private readonly fetchCache = new WeakMap<object, FlatFetches>();
 
   constructor(target?: string | null, opts: SessionOptions = {}) {
+    // TensorFlow's BaseSession.__init__ raises TypeError for a graph that is not a tf.Graph, a
+    // target that is not a string and a config that is not a ConfigProto; here they are
+    // InvalidArgumentErrors thrown before anything (an embedded cluster) is created.
+    checkSessionArguments(target, opts);
     // Any number of runs may be in flight (a QueueRunner with many threads), each listening to
     // this one signal while it lasts: no listener limit, so Node prints no leak warning.
     setMaxListeners(0, this.closing.signal);
@@ -158,13 +163,20 @@ export class Session {
     const seen = new Set<string>();
     return entries.map(([k, v]) => {
       let key = k;
-      if (typeof key === 'string') key = this.graph.getTensorByName(key.includes(':') ? key : `${key}:0`);
+      if (typeof key === 'string') {
+        // As TensorFlow's session: a feed key names a tensor ("op:0"); a bare op name is an error.
+        try {
+          key = this.graph.getTensorByName(key);
+        } catch (e) {
+          throw new InvalidArgumentError(`Cannot interpret feed_dict key as Tensor: ${(e as Error).message}`, { cause: e });
+        }
+      }
       else if (isConvertible(key) && !(key instanceof SymbolicTensor)) key = key.toSymbolic();
       if (!(key instanceof SymbolicTensor)) throw new InvalidArgumentError(`Cannot interpret feed key ${String(k)} as a Tensor`);
       if (key.graph !== this.graph) throw new InvalidArgumentError(`Feed key ${key.name} is not an element of this session's graph`);
       if (seen.has(key.name)) throw new InvalidArgumentError(`Tensor ${key.name} is fed twice`);
       seen.add(key.name);
-      const value = convertToTensor(v, key.dtype);
+      const value = feedValue(key, v);
       checkFeedShape(key, value);
       return [key.name, value];
     });
@@ -216,8 +228,118 @@ function unalias(t: Tensor): Tensor {
   return new Tensor(t.dtype, [...t.shape], data);
 }
 
+/** What a JS value is, for error messages (`null`, `number`, `Array`, `Graph`, ...). */
+function typeName(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x !== 'object') return typeof x;
+  return (x as object).constructor?.name ?? 'object';
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const proto = Object.getPrototypeOf(x) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function checkSessionArguments(target: unknown, opts: unknown): void {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new InvalidArgumentError(`Session options must be an object such as {graph, config}, but got ${typeName(opts)}`);
+  }
+  const { graph, config } = opts as { graph?: unknown; config?: unknown };
+  if (graph !== undefined && graph !== null && !(graph instanceof Graph)) {
+    throw new InvalidArgumentError(`graph must be a tf.Graph, but got ${typeName(graph)}`);
+  }
+  if (target !== undefined && target !== null && typeof target !== 'string') {
+    // The likely slip, as TensorFlow also points out: the options passed where the target goes.
+    const hint = isPlainObject(target) ? '. Did you do "new tf.Session(options)" instead of "new tf.Session(null, options)"?' : '';
+    throw new InvalidArgumentError(`target must be a string, but got ${typeName(target)}${hint}`);
+  }
+  // A SessionConfig plays the part of TensorFlow's ConfigProto: a plain object of settings.
+  if (config !== undefined && config !== null && !isPlainObject(config)) {
+    throw new InvalidArgumentError(`config must be a tf.ConfigProto (a plain object of session settings), but got ${typeName(config)}`);
+  }
+}
+
 function invalidFeeds(f: unknown): never {
   throw new InvalidArgumentError(`feeds must be a Map or an array of [tensor, value] pairs, got ${typeof f}`);
+}
+
+/** TensorFlow's own text (session.py), which its tests match: a graph element is not a value. */
+const FEED_IS_TENSOR = 'The value of a feed cannot be a tf.Tensor object. Acceptable feed values include '
+  + 'Python scalars, strings, lists, numpy ndarrays, or TensorHandles.';
+
+/**
+ * A feed value as a concrete tensor of the fed tensor's dtype. As TensorFlow's BaseSession._run,
+ * refuses a symbolic value (a tensor, an operation, a variable) and a number that the dtype
+ * cannot hold exactly, instead of wrapping or rounding it on the way.
+ */
+function feedValue(key: SymbolicTensor, v: unknown): Tensor {
+  checkFeedElements(v, key.dtype);
+  return convertToTensor(v, key.dtype);
+}
+
+function isGraphElement(x: unknown): boolean {
+  return x instanceof SymbolicTensor || x instanceof Operation || isConvertible(x);
+}
+
+function incompatibleFeed(shown: string, type: string, dtype: DType, why: string): never {
+  throw new InvalidArgumentError(`Type of feed value ${shown} with type ${type} is not compatible with Tensor type ${tfTypeName(dtype)}. ${why}`);
+}
+
+const LARGER_TYPE = 'Try explicitly setting the type of the feed tensor to a larger type (e.g. int64).';
+
+function checkFeedElements(v: unknown, dtype: DType): void {
+  if (isGraphElement(v)) throw new InvalidArgumentError(FEED_IS_TENSOR);
+  if (Array.isArray(v)) {
+    for (const x of v) checkFeedElements(x, dtype);
+  } else if (typeof v === 'number' || typeof v === 'bigint') {
+    checkFeedScalar(v, dtype);
+  } else if (v instanceof Tensor) {
+    if (!needsReadback(v)) checkNarrowing(v.data, v.dtype, dtype);
+  } else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+    const own = dtypeOfTypedArray(v);
+    if (own !== null) checkNarrowing(v as unknown as NumericArray, own, dtype);
+  }
+}
+
+/**
+ * A JS number or bigint fed to a numeric tensor. TensorFlow refuses a Python int whose value
+ * changes when converted to the feed's dtype (testFeedPrecisionLossError); a bigint is JS's
+ * explicit integer, so the same holds for it against float dtypes. Plain numbers fed to float
+ * tensors round as usual; one with a fraction is refused by integer tensors rather than cut.
+ */
+function checkFeedScalar(x: number | bigint, dtype: DType): void {
+  const type = typeof x;
+  switch (dtype) {
+    case 'int32': case 'uint8': case 'int64':
+      if (typeof x === 'number' && !Number.isInteger(x)) {
+        incompatibleFeed(String(x), type, dtype, 'Only whole numbers can be fed to an integer tensor; round the value or feed a floating-point tensor.');
+      }
+      if (!integerFits(x, dtype)) incompatibleFeed(String(x), type, dtype, LARGER_TYPE);
+      return;
+    case 'float32': case 'float64': {
+      if (typeof x !== 'bigint') return;
+      const n = Number(x);
+      const f = dtype === 'float32' ? Math.fround(n) : n;
+      if (!Number.isFinite(f) || BigInt(f) !== x) incompatibleFeed(String(x), type, dtype, LARGER_TYPE);
+      return;
+    }
+    default:
+      // bool and string feeds: the conversion itself names a value of the wrong kind.
+      return;
+  }
+}
+
+/** Integer tensors and typed arrays fed to a narrower integer dtype must not wrap around. */
+function checkNarrowing(data: TensorData, from: DType, to: DType): void {
+  if (to !== 'int32' && to !== 'uint8' && to !== 'int64') return;
+  if (from !== 'int32' && from !== 'uint8' && from !== 'int64') return;
+  if (from === to || to === 'int64' || (to === 'int32' && from === 'uint8')) return;
+  const xs = data as ArrayLike<number | bigint>;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    if (!integerFits(x, to)) incompatibleFeed(String(x), `${from} element`, to, LARGER_TYPE);
+  }
 }
 
 function checkFeedShape(key: SymbolicTensor, value: Tensor): void {

@@ -94,19 +94,33 @@ export function tensor(values: unknown, opts: TensorOptions = {}): Tensor {
   return reshapeForConstant(t, opts.shape);
 }
 
-function reshapeForConstant(t: Tensor, shape: readonly number[]): Tensor {
+/**
+ * The values given to `tf.constant(value, {shape})` laid out in `shape`, as TensorFlow 1.x's
+ * make_tensor_proto (verify_shape=False) and Tensor::FromProto do: the values are taken flat,
+ * in row-major order, whatever their own nesting; fewer values than the shape needs are padded
+ * with the last one (so a scalar fills the shape), no values at all give the dtype's zero
+ * (0, false, ''), more values than the shape holds is an error (TF's ValueError), and a shape
+ * with no elements takes no values at all.
+ */
+export function reshapeForConstant(t: Tensor, shape: readonly number[]): Tensor {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new InvalidArgumentError(`Invalid shape [${shape}]: dimensions must be non-negative integers`);
   }
   const n = numElements(shape);
-  if (t.size === n) return new Tensor(t.dtype, [...shape], t.data);
-  if (t.size === 1) {
-    // TensorFlow's constant(value, shape) broadcasts a single value to the whole shape.
-    const data = allocData(t.dtype, n);
-    (data as unknown as { fill(v: unknown): void }).fill(t.data[0]);
-    return new Tensor(t.dtype, [...shape], data);
+  // make_tensor_proto ignores the values when the shape holds no elements (np.empty(shape)).
+  if (n === 0) return new Tensor(t.dtype, [...shape], allocData(t.dtype, 0));
+  if (t.size > n) {
+    // TensorFlow's exact text: constant_op_test.testShapeWrong compares the whole message.
+    throw new InvalidArgumentError(`Too many elements provided. Needed at most ${n}, but received ${t.size}`);
   }
-  throw new InvalidArgumentError(`Cannot build a tensor of shape [${shape}] (${n} values) from ${t.size} values`);
+  if (t.size === n) return new Tensor(t.dtype, [...shape], t.data);
+  // allocData gives the dtype's zero everywhere, which is what an empty value list produces.
+  const data = allocData(t.dtype, n);
+  const src = t.data as ArrayLike<unknown>;
+  const dst = data as unknown as { [i: number]: unknown; fill(v: unknown, start?: number): unknown };
+  for (let i = 0; i < t.size; i++) dst[i] = src[i];
+  if (t.size > 0) dst.fill(src[t.size - 1], t.size);
+  return new Tensor(t.dtype, [...shape], data);
 }
 
 /**
@@ -199,17 +213,14 @@ export function convertScalar(v: unknown, dtype: DType): number | bigint | Strin
       if (typeof v === 'number') return v;
       if (typeof v === 'bigint') return Number(v);
       return bad();
-    case 'int32': case 'uint8': {
-      const n = typeof v === 'bigint' ? Number(v) : v;
-      if (typeof n !== 'number' || !Number.isInteger(n)) return bad();
-      const [lo, hi] = dtype === 'int32' ? [-2147483648, 2147483647] : [0, 255];
-      if (n < lo || n > hi) throw new InvalidArgumentError(`Value ${n} out of range for ${dtype}`);
-      return n;
+    case 'int32': case 'uint8': case 'int64': {
+      if (typeof v !== 'bigint' && (typeof v !== 'number' || !Number.isInteger(v))) return bad();
+      // Compared as bigints: Number(2n ** 63n - 1n) would round, and the message would then
+      // name a value the caller never gave.
+      if (!integerFits(v, dtype)) throw new InvalidArgumentError(`Value ${v} out of range for ${dtype}`);
+      if (dtype === 'int64') return typeof v === 'bigint' ? v : BigInt(v);
+      return Number(v);
     }
-    case 'int64':
-      if (typeof v === 'bigint') return v;
-      if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
-      return bad();
     case 'bool':
       if (typeof v === 'boolean') return v ? 1 : 0;
       return bad();
@@ -217,6 +228,27 @@ export function convertScalar(v: unknown, dtype: DType): number | bigint | Strin
       if (typeof v === 'string' || v instanceof Uint8Array) return v;
       return bad();
   }
+}
+
+const INT_RANGES: Readonly<Record<'int32' | 'uint8' | 'int64', readonly [bigint, bigint]>> = {
+  int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  uint8: [0n, 255n],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+
+/**
+ * True if the integer `v` (an integral number or a bigint) lies in the range of the integer
+ * dtype, checked exactly: a BigInt64Array or Int32Array would otherwise wrap it silently.
+ */
+export function integerFits(v: number | bigint, dtype: 'int32' | 'uint8' | 'int64'): boolean {
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) return false;
+    // Fast path for the usual case (no bigint per element): safe integers compare exactly.
+    if (Number.isSafeInteger(v)) return dtype === 'int64' || (dtype === 'int32' ? v >= -2147483648 && v <= 2147483647 : v >= 0 && v <= 255);
+  }
+  const b = typeof v === 'bigint' ? v : BigInt(v);
+  const [lo, hi] = INT_RANGES[dtype];
+  return b >= lo && b <= hi;
 }
 
 /**

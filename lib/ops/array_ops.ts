@@ -590,21 +590,41 @@ function outTypeOpts(opts: OutTypeOptions | string | undefined): OutTypeOptions 
   return typeof opts === 'string' ? { name: opts } : opts ?? {};
 }
 
-/** `tf.shape(x, {outType?})`: the dynamic shape of x as a 1-D int32 (or int64) tensor. */
+/** x's static shape when every dimension is known (TensorFlow's is_fully_defined), else null. */
+function fullyDefined(xs: SymbolicTensor): number[] | null {
+  return xs.shape !== null && xs.shape.every((d) => d !== null) ? (xs.shape as number[]) : null;
+}
+
+/**
+ * `tf.shape(x, {outType?})`: the shape of x as a 1-D int32 (or int64) tensor. As TensorFlow's
+ * shape_internal(optimize=True), a fully known static shape becomes a Const, so what is built
+ * from it (`tf.zeros(tf.shape(x))`) has a known static shape too; otherwise a Shape op.
+ */
 export function shape(x: unknown, opts?: OutTypeOptions | string): SymbolicTensor {
   const o = outTypeOpts(opts);
-  return buildOp1('Shape', 'Shape', [{ value: x, param: 'input' }], { name: o.name, attrs: { out_type: o.outType ?? 'int32' } });
+  const graph = graphOf([x]);
+  const xs = toSymbolic(x, { graph });
+  const known = fullyDefined(xs);
+  if (known !== null) return constantOp(graph, intTensor(o.outType ?? 'int32', known, [known.length]), o.name ?? 'Shape');
+  return buildOp1('Shape', 'Shape', [{ value: xs, param: 'input' }], { name: o.name, attrs: { out_type: o.outType ?? 'int32' } });
 }
 
-/** `tf.size(x, {outType?})`: the number of elements of x. */
+/** `tf.size(x, {outType?})`: the number of elements of x (a Const when the shape is known, as in TF). */
 export function size(x: unknown, opts?: OutTypeOptions | string): SymbolicTensor {
   const o = outTypeOpts(opts);
-  return buildOp1('Size', 'Size', [{ value: x, param: 'input' }], { name: o.name, attrs: { out_type: o.outType ?? 'int32' } });
+  const graph = graphOf([x]);
+  const xs = toSymbolic(x, { graph });
+  const known = fullyDefined(xs);
+  if (known !== null) return constantOp(graph, intTensor(o.outType ?? 'int32', [numElements(known)], []), o.name ?? 'Size');
+  return buildOp1('Size', 'Size', [{ value: xs, param: 'input' }], { name: o.name, attrs: { out_type: o.outType ?? 'int32' } });
 }
 
-/** `tf.rank(x)`: the number of dimensions of x (int32 scalar). */
+/** `tf.rank(x)`: the number of dimensions of x (int32 scalar; a Const when the rank is known, as in TF). */
 export function rank(x: unknown, opts?: NameOpt): SymbolicTensor {
-  return buildOp1('Rank', 'Rank', [{ value: x, param: 'input' }], { name: nameOf(opts) });
+  const graph = graphOf([x]);
+  const xs = toSymbolic(x, { graph });
+  if (xs.shape !== null) return constantOp(graph, intTensor('int32', [xs.shape.length], []), nameOf(opts) ?? 'Rank');
+  return buildOp1('Rank', 'Rank', [{ value: xs, param: 'input' }], { name: nameOf(opts) });
 }
 
 /** `tf.fill(dims, value)`: a tensor of shape `dims` filled with `value`. */
@@ -625,31 +645,54 @@ function filledTensor(shapeArg: unknown, dtype: DType, v: unknown, name: string)
   return fill(shapeArg, scalarValue, name);
 }
 
-/** `tf.zeros(shape, dtype = 'float32')`. */
-export function zeros(shapeArg: unknown, dtype: DType | string = 'float32', opts?: NameOpt): SymbolicTensor {
-  const d = asDType(dtype);
-  return filledTensor(shapeArg, d, zeroOf(d), nameOf(opts) ?? 'zeros');
+/** The keyword arguments of tf.zeros/tf.ones/tf.zerosLike/tf.onesLike (dtype, name). */
+export interface FilledOptions { dtype?: DType | string; name?: string }
+
+/**
+ * TensorFlow takes `dtype` positionally or as a keyword, so these helpers take either a dtype
+ * (`tf.zeros([2], 'int32', name?)`) or an options object (`tf.zeros([2], {dtype, name})`), as the
+ * other ops of this code base take their keyword arguments.
+ */
+function dtypeAndName(dtypeOrOpts: DType | string | FilledOptions | null | undefined, opts: NameOpt): { dtype?: DType; name?: string } {
+  if (dtypeOrOpts === null || dtypeOrOpts === undefined) return { name: nameOf(opts) };
+  // Anything else that is not a string goes to asDType, which names it in its error.
+  const o: FilledOptions = typeof dtypeOrOpts === 'object' && !Array.isArray(dtypeOrOpts)
+    ? dtypeOrOpts : { dtype: dtypeOrOpts as string };
+  return {
+    dtype: o.dtype === undefined || o.dtype === null ? undefined : asDType(o.dtype),
+    name: nameOf(opts) ?? o.name,
+  };
 }
 
-/** `tf.ones(shape, dtype = 'float32')`. */
-export function ones(shapeArg: unknown, dtype: DType | string = 'float32', opts?: NameOpt): SymbolicTensor {
-  const d = asDType(dtype);
+/** `tf.zeros(shape, dtype = 'float32')` or `tf.zeros(shape, {dtype, name})`. */
+export function zeros(shapeArg: unknown, dtype: DType | string | FilledOptions | null = 'float32', opts?: NameOpt): SymbolicTensor {
+  const o = dtypeAndName(dtype, opts);
+  const d = o.dtype ?? 'float32';
+  return filledTensor(shapeArg, d, zeroOf(d), o.name ?? 'zeros');
+}
+
+/** `tf.ones(shape, dtype = 'float32')` or `tf.ones(shape, {dtype, name})`. */
+export function ones(shapeArg: unknown, dtype: DType | string | FilledOptions | null = 'float32', opts?: NameOpt): SymbolicTensor {
+  const o = dtypeAndName(dtype, opts);
+  const d = o.dtype ?? 'float32';
   if (d === 'string') throw new InvalidArgumentError('Cannot create a tensor of ones of dtype string');
-  return filledTensor(shapeArg, d, oneOf(d), nameOf(opts) ?? 'ones');
+  return filledTensor(shapeArg, d, oneOf(d), o.name ?? 'ones');
 }
 
-/** `tf.zerosLike(x, dtype?)`. */
-export function zerosLike(x: unknown, dtype?: DType | string, opts?: NameOpt): SymbolicTensor {
+/** `tf.zerosLike(x, dtype?)` or `tf.zerosLike(x, {dtype, name})`. */
+export function zerosLike(x: unknown, dtype?: DType | string | FilledOptions | null, opts?: NameOpt): SymbolicTensor {
+  const o = dtypeAndName(dtype, opts);
   const xs = toSymbolic(x, { graph: graphOf([x]) });
-  if (dtype !== undefined && asDType(dtype) !== xs.dtype) return zeros(shape(xs), dtype, nameOf(opts) ?? 'zeros_like');
-  return buildOp1('ZerosLike', 'zeros_like', [{ value: xs, param: 'x' }], { name: nameOf(opts) });
+  if (o.dtype !== undefined && o.dtype !== xs.dtype) return zeros(shape(xs), o.dtype, o.name ?? 'zeros_like');
+  return buildOp1('ZerosLike', 'zeros_like', [{ value: xs, param: 'x' }], { name: o.name });
 }
 
-/** `tf.onesLike(x, dtype?)`. */
-export function onesLike(x: unknown, dtype?: DType | string, opts?: NameOpt): SymbolicTensor {
+/** `tf.onesLike(x, dtype?)` or `tf.onesLike(x, {dtype, name})`. */
+export function onesLike(x: unknown, dtype?: DType | string | FilledOptions | null, opts?: NameOpt): SymbolicTensor {
+  const o = dtypeAndName(dtype, opts);
   const xs = toSymbolic(x, { graph: graphOf([x]) });
-  if (dtype !== undefined && asDType(dtype) !== xs.dtype) return ones(shape(xs), dtype, nameOf(opts) ?? 'ones_like');
-  return buildOp1('OnesLike', 'ones_like', [{ value: xs, param: 'x' }], { name: nameOf(opts) });
+  if (o.dtype !== undefined && o.dtype !== xs.dtype) return ones(shape(xs), o.dtype, o.name ?? 'ones_like');
+  return buildOp1('OnesLike', 'ones_like', [{ value: xs, param: 'x' }], { name: o.name });
 }
 
 /** `tf.reshape(x, shape)`: one dimension may be -1 (inferred). */

@@ -156,4 +156,78 @@ test('shape, size, rank, fill, zeros, ones, zerosLike, onesLike, identity, stopG
   assert.equal(await value(tf.stopGradient(tf.constant(3))), 3);
 });
 
+// constant_op_test.ConstantTest: the shape argument of tf.constant (make_tensor_proto with
+// verify_shape=False, then Tensor::FromProto).
+test('constant with a shape: explicit and implicit shapes, fewer values padded with the last, too many refused', async () => {
+  assert.equal(tf.constant([1, 2, 3, 4, 5, 6, 7], { shape: [7] }).shape, [7]); // testExplicitShapeList
+  assert.equal(tf.constant([1, 2, 3, 4, 5, 6, 7]).shape, [7]); // testImplicitShapeList
+  assert.equal(tf.constant(1, { shape: [1] }).shape, [1]); // testExplicitShapeNumber
+  assert.equal(tf.constant(1).shape, []); // testImplicitShapeNumber
+  // testShapeInconsistent: 7 values for 10 slots; the last value fills the rest.
+  const c = tf.constant([1, 2, 3, 4, 5, 6, 7], { shape: [10] });
+  assert.equal(c.shape, [10]);
+  assert.equal(await value(c), [1, 2, 3, 4, 5, 6, 7, 7, 7, 7]);
+  // testShapeWrong: the whole message is TensorFlow's.
+  const e = throwsError(() => tf.constant([1, 2, 3, 4, 5, 6, 7], { shape: [5] }), InvalidArgumentError, /^Too many elements/);
+  assert.is(e.message, 'Too many elements provided. Needed at most 5, but received 7');
+  // The values are taken flat whatever their nesting; a scalar fills the shape (testIdTensor).
+  assert.equal(await value(tf.constant([[1, 2, 3, 4]], { shape: [2, 2] })), [[1, 2], [3, 4]]);
+  assert.equal(await value(tf.constant([[1, 2]], { shape: [2, 2] })), [[1, 2], [2, 2]]);
+  const x = tf.constant(2.0, { shape: [6], name: 'input' });
+  assert.equal([x.op.name, x.dtype, await value(x)], ['input', 'float32', [2, 2, 2, 2, 2, 2]]);
+  assert.equal(await value(tf.constant(['a', 'b'], { shape: [3] })), ['a', 'b', 'b']);
+  assert.equal(await value(tf.constant(5, { dtype: 'int64', shape: [2] })), [5n, 5n]);
+  // No values at all: TensorFlow's FromProto fills the dtype's zero.
+  assert.equal(await value(tf.constant([], { shape: [2, 2] })), [[0, 0], [0, 0]]);
+  assert.equal(await value(tf.constant([], { dtype: 'bool', shape: [2] })), [false, false]);
+  assert.equal(await value(tf.constant([], { dtype: 'string', shape: [2] })), ['', '']);
+  // A shape with no elements ignores the values, as make_tensor_proto does (np.empty(shape)).
+  assert.equal(await value(tf.constant([1, 2], { shape: [2, 0] })), [[], []]);
+  throwsError(() => tf.constant(1, { shape: [2, -1] }), InvalidArgumentError, /Invalid shape/);
+  // tf.tensor builds the same concrete value.
+  assert.equal(tf.tensor([1, 2], { shape: [3] }).toArray(), [1, 2, 2]);
+  throwsError(() => tf.tensor([1, 2, 3], { shape: [2] }), InvalidArgumentError, /Needed at most 2, but received 3/);
+});
+
+test('constant: integers that do not fit the dtype are refused with their exact value', () => {
+  throwsError(() => tf.constant(2n ** 63n - 1n, { dtype: 'int32' }), InvalidArgumentError,
+    /Value 9223372036854775807 out of range for int32/);
+  throwsError(() => tf.constant(2n ** 63n, { dtype: 'int64' }), InvalidArgumentError,
+    /Value 9223372036854775808 out of range for int64/);
+  throwsError(() => tf.constant(256, { dtype: 'uint8' }), InvalidArgumentError, /out of range for uint8/);
+  assert.equal(tf.tensor([2n ** 63n - 1n, -(2n ** 63n)], { dtype: 'int64' }).toArray(), [2n ** 63n - 1n, -(2n ** 63n)]);
+  assert.equal(tf.tensor(-(2n ** 31n), { dtype: 'int32' }).toArray(), -(2 ** 31));
+});
+
+// constant_op_test.ZerosTest/OnesTest.testDtype and ZerosLikeTest: dtype given as TensorFlow's
+// keyword argument, i.e. in an options object.
+test('zeros, ones, zerosLike, onesLike take the dtype positionally or as {dtype, name}', async () => {
+  const d = tf.fill([2, 3], 12, { name: 'fill' });
+  assert.equal(d.shape, [2, 3]);
+  for (const dtype of ['float32', 'float64', 'int32', 'uint8', 'int64', 'bool'] as const) {
+    const zero = dtype === 'int64' ? 0n : dtype === 'bool' ? false : 0;
+    const one = dtype === 'int64' ? 1n : dtype === 'bool' ? true : 1;
+    for (const shapeArg of [[2, 3], tf.shape(d)]) {
+      const z = tf.zeros(shapeArg, { dtype });
+      const o = tf.ones(shapeArg, { dtype });
+      // tf.shape of a fully known shape is a Const (shape_internal), so the static shape is known.
+      assert.equal([z.dtype, z.shape, o.dtype, o.shape], [dtype, [2, 3], dtype, [2, 3]]);
+      assert.equal(await value(z), [[zero, zero, zero], [zero, zero, zero]]);
+      assert.equal(await value(o), [[one, one, one], [one, one, one]]);
+    }
+    assert.is(tf.zeros([2], dtype).dtype, dtype);
+  }
+  assert.is(tf.zeros([2], {}).dtype, 'float32');
+  assert.is(tf.zeros([2], { name: 'z' }).op.name, 'z');
+  assert.is(tf.ones([2], { dtype: 'int32', name: 'o' }).op.name, 'o');
+  assert.is(tf.zeros([2], 'int32', 'named').op.name, 'named');
+  const zl = tf.zerosLike(d, { dtype: 'int32' });
+  assert.equal([zl.dtype, zl.shape, await value(zl)], ['int32', [2, 3], [[0, 0, 0], [0, 0, 0]]]);
+  const ol = tf.onesLike(d, { dtype: 'float64', name: 'ol' });
+  assert.equal([ol.dtype, await value(ol)], ['float64', [[1, 1, 1], [1, 1, 1]]]);
+  assert.is(tf.onesLike(d, { name: 'same' }).op.name, 'same');
+  throwsError(() => tf.zeros([2], { dtype: 'float16' }), InvalidArgumentError, /Unknown dtype "float16"/);
+  throwsError(() => tf.ones([2], { dtype: 'string' }), InvalidArgumentError, /dtype string/);
+});
+
 test.run();

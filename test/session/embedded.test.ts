@@ -129,4 +129,75 @@ test('twenty runs in flight on one session print no listener-leak warning', asyn
   }
 });
 
+// session_test.testFeedError: a graph element is not a feed value, however the step is run.
+test('feeding a symbolic tensor, an operation or a variable as a value fails with TF\'s message', async () => {
+  const feedT = tf.placeholder('float32');
+  const outT = tf.identity(feedT);
+  const feedVal = tf.constant(5.0);
+  const v = new tf.Variable(1.0);
+  await using sess = new tf.Session();
+  const isFeedTensorError = (e: Error): boolean => e instanceof tf.errors.InvalidArgumentError
+    && /cannot be a tf\.Tensor object/.test(e.message)
+    && e.message === 'The value of a feed cannot be a tf.Tensor object. Acceptable feed values include Python scalars, '
+      + 'strings, lists, numpy ndarrays, or TensorHandles.';
+  await rejects(() => sess.run(outT, [[feedT, feedVal]]), isFeedTensorError);
+  await rejects(() => outT.eval(sess, [[feedT, feedVal]]), isFeedTensorError);
+  await rejects(() => outT.op.run(sess, [[feedT, feedVal]]), isFeedTensorError);
+  await rejects(() => sess.run(outT, new Map([[feedT, feedVal.op]])), isFeedTensorError);
+  await rejects(() => sess.run(outT, [[feedT, v]]), isFeedTensorError);
+  await rejects(() => sess.run(outT, [[feedT, [feedVal, 1]]]), isFeedTensorError);
+  // A concrete tensor is a value like any other.
+  assert.is((await sess.run(outT, [[feedT, tf.tensor(2)]])).toArray(), 2);
+});
+
+// session_test.testFeedPrecisionLossError: a number the fed tensor's dtype cannot hold exactly is
+// refused before the step runs, never wrapped or rounded.
+test('feeding a value that does not fit the tensor\'s dtype fails with "is not compatible with Tensor type"', async () => {
+  const largestInt64 = 2n ** 63n - 1n;
+  const feedIntExplicitInt32 = tf.constant(1, { dtype: 'int32' });
+  const outT = tf.constant(1.0);
+  await using sess = new tf.Session();
+  const incompatible = (re: RegExp) => (e: Error): boolean =>
+    e instanceof tf.errors.InvalidArgumentError && /is not compatible with Tensor type/.test(e.message) && re.test(e.message);
+  await rejects(() => sess.run(outT, [[feedIntExplicitInt32, largestInt64]]), incompatible(
+    /^Type of feed value 9223372036854775807 with type bigint is not compatible with Tensor type int32\. Try explicitly setting the type of the feed tensor to a larger type \(e\.g\. int64\)\.$/));
+  const i32 = tf.placeholder('int32', [null]);
+  await rejects(() => sess.run(i32, [[i32, [1, 2 ** 40]]]), incompatible(/feed value 1099511627776 with type number .* int32/));
+  await rejects(() => sess.run(i32, [[i32, [1.5]]]), incompatible(/feed value 1\.5 with type number .* int32/));
+  await rejects(() => sess.run(i32, [[i32, new BigInt64Array([1n, -(2n ** 40n)])]]), incompatible(/-1099511627776 .* int32/));
+  const u8 = tf.placeholder('uint8', [2]);
+  await rejects(() => sess.run(u8, [[u8, new Int32Array([1, 256])]]), incompatible(/256 .* uint8/));
+  await rejects(() => sess.run(u8, [[u8, [1, -1]]]), incompatible(/-1 .* uint8/));
+  // A bigint is an explicit integer: rounding it to a float is a loss too (2**53 + 1 is not a double).
+  const f64 = tf.placeholder('float64', []);
+  await rejects(() => sess.run(f64, [[f64, 2n ** 53n + 1n]]), incompatible(/9007199254740993 .* double/));
+  const f32 = tf.placeholder('float32', []);
+  await rejects(() => sess.run(f32, [[f32, largestInt64]]), incompatible(/9223372036854775807 .* float/));
+  assert.is((await sess.run(f32, [[f32, 5n]])).toArray(), 5);
+  // What fits goes through exactly, int64 extremes included.
+  const i64 = tf.placeholder('int64', [2]);
+  assert.equal((await sess.run(i64, [[i64, [largestInt64, -(2n ** 63n)]]])).toArray(), [largestInt64, -(2n ** 63n)]);
+  await rejects(() => sess.run(i64, [[i64, [2n ** 63n, 0n]]]), incompatible(/9223372036854775808 .* int64/));
+  assert.equal((await sess.run(i32, [[i32, [-(2 ** 31), 2 ** 31 - 1]]])).toArray(), [-(2 ** 31), 2 ** 31 - 1]);
+  assert.equal((await sess.run(i32, [[i32, [7n]]])).toArray(), [7]);
+});
+
+// session_test.testInvalidArgument: TypeErrors in TensorFlow, InvalidArgumentError here, at once.
+test('a non-string target, a non-Graph graph or a non-object config is refused by the constructor', async () => {
+  const bad = (fn: () => unknown, re: RegExp): void => {
+    assert.throws(fn, (e: Error) => e instanceof tf.errors.InvalidArgumentError && re.test(e.message));
+  };
+  bad(() => new tf.Session(37 as never), /^target must be a string, but got number/);
+  bad(() => new tf.Session({ config: {} } as never), /target must be a string, but got Object\. Did you do/);
+  bad(() => new tf.Session(undefined, { config: 37 } as never), /^config must be a tf\.ConfigProto/);
+  bad(() => new tf.Session(undefined, { graph: 37 } as never), /^graph must be a tf\.Graph, but got number/);
+  bad(() => new tf.Session(null, { graph: {} } as never), /^graph must be a tf\.Graph, but got Object/);
+  await rejects(() => tf.Session.reset(37 as never), (e: Error) => e instanceof tf.errors.InvalidArgumentError && /target must be a string/.test(e.message));
+  // Well-formed arguments still work, an explicit graph included.
+  const g = new tf.Graph();
+  const c = g.asDefault(() => tf.constant(3));
+  await using sess = new tf.Session(null, { graph: g, config: { operationTimeoutMs: 10_000 } });
+  assert.is((await sess.run(c)).toArray(), 3);
+});
+
 test.run();
