@@ -48,6 +48,8 @@ interface PreparedNode {
 export class PartitionExecutor {
   private readonly nodes: PreparedNode[];
   private readonly fetchRefs: InputRef[];
+  /** Nodes with no inputs to wait for, found once: every step launches them first. */
+  private readonly roots: number[];
 
   constructor(readonly plan: PartitionPlan, private readonly device: DeviceRuntime) {
     const index = new Map(plan.nodes.map((n, i) => [n.name, i]));
@@ -79,6 +81,7 @@ export class PartitionExecutor {
       }
     });
     this.fetchRefs = plan.fetches.map(refOf);
+    this.roots = this.nodes.flatMap((n, i) => (n.waitCount === 0 ? [i] : []));
   }
 
   async run(step: StepContext, feedValues: Map<string, Tensor>): Promise<Tensor[]> {
@@ -131,11 +134,9 @@ export class PartitionExecutor {
         if (result instanceof Promise) result.then((out) => done(i, out), (e) => fail(e, node.def));
         else done(i, result);
       };
-      // The roots are taken before any runs: synchronous kernels finish inside launch(), and
-      // their consumers, launched from done(), must not be seen at zero wait and launched again.
-      const roots: number[] = [];
-      for (let i = 0; i < this.nodes.length; i++) if (waits[i] === 0) roots.push(i);
-      for (const i of roots) launch(i);
+      // The roots come from a list made before any runs: synchronous kernels finish inside
+      // launch(), and their consumers, launched from done(), must not be launched again here.
+      for (const i of this.roots) launch(i);
     });
   }
 

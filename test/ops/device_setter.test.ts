@@ -176,33 +176,29 @@ const sunMoon = (): ClusterSpec => new ClusterSpec({
   sun: ['sun0:2222', 'sun1:2222', 'sun2:2222'], moon: ['moon0:2222', 'moon1:2222'],
 });
 
-test('testPS2TasksWithDevice: cluster given as asClusterDef(), ps job named by psDevice', () => {
-  const fn = replicaDeviceSetter({ psDevice: '/job:moon', workerDevice: '/job:sun', cluster: sunMoon().asClusterDef() });
-  assert.not.equal(fn, null);
+/** TF's two-variables-and-an-add check: v and w on the ps tasks (with their initializers), a on the worker. */
+function assertTwoPsPlacement(fn: ReturnType<typeof replicaDeviceSetter>, suffix: string): void {
   tf.device(fn, () => {
     const v = new tf.Variable([1, 2]);
     const w = new tf.Variable([2, 1]);
     const a = tf.add(v, w);
-    assertDeviceEqual('/job:moon/task:0', v.device);
-    assertDeviceEqual('/job:moon/task:0', v.initializer.device);
-    assertDeviceEqual('/job:moon/task:1', w.device);
-    assertDeviceEqual('/job:moon/task:1', w.initializer.device);
+    assertDeviceEqual(`/job:moon/task:0${suffix}`, v.device);
+    assertDeviceEqual(`/job:moon/task:0${suffix}`, v.initializer.device);
+    assertDeviceEqual(`/job:moon/task:1${suffix}`, w.device);
+    assertDeviceEqual(`/job:moon/task:1${suffix}`, w.initializer.device);
     assertDeviceEqual('/job:sun', a.device);
   });
+}
+
+test('testPS2TasksWithDevice: cluster given as asClusterDef(), ps job named by psDevice', () => {
+  const fn = replicaDeviceSetter({ psDevice: '/job:moon', workerDevice: '/job:sun', cluster: sunMoon().asClusterDef() });
+  assert.not.equal(fn, null);
+  assertTwoPsPlacement(fn, '');
 });
 
 test('testPS2TasksWithCPUConstraint: asClusterDef() cluster and psDevice /job:moon/cpu:0', () => {
   const fn = replicaDeviceSetter({ psDevice: '/job:moon/cpu:0', workerDevice: '/job:sun', cluster: sunMoon().asClusterDef() });
-  tf.device(fn, () => {
-    const v = new tf.Variable([1, 2]);
-    const w = new tf.Variable([2, 1]);
-    const a = tf.add(v, w);
-    assertDeviceEqual('/job:moon/task:0/cpu:0', v.device);
-    assertDeviceEqual('/job:moon/task:0/cpu:0', v.initializer.device);
-    assertDeviceEqual('/job:moon/task:1/cpu:0', w.device);
-    assertDeviceEqual('/job:moon/task:1/cpu:0', w.initializer.device);
-    assertDeviceEqual('/job:sun', a.device);
-  });
+  assertTwoPsPlacement(fn, '/cpu:0');
 });
 
 test('a ClusterDef is read by its job names, not as a dict with one job called "job"', () => {
